@@ -1,0 +1,68 @@
+# The two commands of the README: `make dev` and `make test`. Every target installs what
+# it needs and skips what is already there; nothing is downloaded from GitHub.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+WORKER_BUILD_VERSION := 0.8.7
+WASM_BINDGEN_VERSION := 0.2.130
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# worker-build reads these before it tries to download anything.
+export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
+export WRANGLER_SEND_METRICS := false
+
+RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
+
+.PHONY: help dev test tools rust-tools npm-tools build unit e2e fmt clean
+
+help:
+	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
+	@echo "make test   set up and run every test (unit + end-to-end on local workerd)"
+
+## Tools ---------------------------------------------------------------------------------
+tools: rust-tools npm-tools
+
+rust-tools:
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@[ "$$($(CARGO_BIN)/worker-build --version 2>/dev/null)" = "$(WORKER_BUILD_VERSION)" ] || \
+		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	@# Unlocked on purpose: its lock file pins a webpki-roots the registry here does not serve.
+	@$(CARGO_BIN)/wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+npm-tools: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## Build ---------------------------------------------------------------------------------
+# Also wrangler's [build] command: a no-op unless the Rust sources changed.
+build: build/worker/shim.mjs
+
+build/worker/shim.mjs: $(RUST_SOURCES)
+	worker-build --release
+	@touch $@
+
+## Run -----------------------------------------------------------------------------------
+dev: tools
+	@bash scripts/dev.sh
+
+## Test ----------------------------------------------------------------------------------
+test: tools
+	cargo test --lib
+	cargo test --test e2e
+
+unit:
+	cargo test --lib
+
+e2e: tools
+	cargo test --test e2e
+
+fmt:
+	cargo fmt
+
+clean:
+	rm -rf build dist target/wasm32-unknown-unknown

@@ -1,0 +1,147 @@
+//! API token format: `weav_` + 30 base62 characters of CSPRNG output + a 6-character
+//! base62 CRC-32 of those 30 characters.
+//!
+//! The fixed prefix lets secret scanners recognise a leaked token; the checksum lets us
+//! refuse a mistyped or made-up token before spending a KV read on it. Only the SHA-256
+//! of the whole token is ever stored.
+
+use sha2::{Digest, Sha256};
+
+pub const PREFIX: &str = "weav_";
+const RANDOM_LEN: usize = 30; // 30 * log2(62) ≈ 178 bits
+const CHECKSUM_LEN: usize = 6; // 62^6 > 2^32
+pub const TOKEN_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Builds a token from random bytes (at least 30; the caller takes them from the CSPRNG).
+/// Each character takes one byte; bytes >= 248 would bias the alphabet, so they are
+/// skipped, which is why the caller passes more bytes than characters.
+pub fn from_random(bytes: &[u8]) -> Option<String> {
+    let mut body = String::with_capacity(TOKEN_LEN);
+    body.push_str(PREFIX);
+    let mut taken = 0;
+    for &b in bytes {
+        if taken == RANDOM_LEN {
+            break;
+        }
+        if b < 248 {
+            body.push(ALPHABET[(b % 62) as usize] as char);
+            taken += 1;
+        }
+    }
+    if taken < RANDOM_LEN {
+        return None;
+    }
+    let sum = checksum(&body[PREFIX.len()..]);
+    body.push_str(&sum);
+    Some(body)
+}
+
+/// True when the token has our shape and its checksum matches.
+pub fn is_well_formed(token: &str) -> bool {
+    if token.len() != TOKEN_LEN || !token.starts_with(PREFIX) {
+        return false;
+    }
+    let rest = &token[PREFIX.len()..];
+    if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let (random, sum) = rest.split_at(RANDOM_LEN);
+    checksum(random) == sum
+}
+
+/// Lower-case hex SHA-256: the KV key of a token and the only form we keep.
+pub fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
+}
+
+fn checksum(random: &str) -> String {
+    let mut n = crc32(random.as_bytes()) as u64;
+    let mut out = [b'0'; CHECKSUM_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|&b| b as char).collect()
+}
+
+/// CRC-32 (IEEE), bitwise: six characters of checksum do not justify a table or a crate.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in data {
+        crc ^= byte as u32;
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> String {
+        let bytes: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+        from_random(&bytes).unwrap()
+    }
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn generated_tokens_are_well_formed() {
+        let t = sample();
+        assert_eq!(t.len(), TOKEN_LEN);
+        assert!(t.starts_with("weav_"));
+        assert!(is_well_formed(&t));
+    }
+
+    #[test]
+    fn a_single_changed_character_fails_the_checksum() {
+        let t = sample();
+        let mut chars: Vec<char> = t.chars().collect();
+        chars[10] = if chars[10] == 'a' { 'b' } else { 'a' };
+        let typo: String = chars.into_iter().collect();
+        assert!(!is_well_formed(&typo));
+    }
+
+    #[test]
+    fn wrong_prefix_length_or_charset_is_rejected() {
+        let t = sample();
+        assert!(!is_well_formed(&t.replacen("weav_", "weax_", 1)));
+        assert!(!is_well_formed(&t[..t.len() - 1]));
+        assert!(!is_well_formed(&format!("{t}x")));
+        assert!(!is_well_formed(
+            &t.replacen('0', "-", 1).replacen('A', "-", 1)
+        ));
+        assert!(!is_well_formed(""));
+    }
+
+    #[test]
+    fn too_few_usable_bytes_gives_none() {
+        assert!(from_random(&[255u8; 64]).is_none());
+        assert!(from_random(&[1u8; 10]).is_none());
+    }
+
+    #[test]
+    fn sha256_is_hex_of_the_digest() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

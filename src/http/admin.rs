@@ -1,0 +1,94 @@
+//! The operator API (`/admin/v1`): workspaces and their API tokens. It stands in for the
+//! dashboard, so it is guarded by the `ADMIN_TOKEN` secret, not by API tokens.
+
+use super::error::{ApiError, ApiResult};
+use super::{body, json, no_content, Ctx};
+use crate::domain::{token, workspace};
+use crate::platform::{now_ms, random_bytes};
+use crate::store::{tokens, workspaces};
+use serde_json::json;
+use worker::Response;
+
+/// An integer id from the path; anything else cannot name a row, so it is a 404.
+pub fn id_param(cx: &Ctx, name: &str) -> ApiResult<i64> {
+    let raw = cx.param(name);
+    if raw.is_empty() || raw.len() > 15 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::not_found());
+    }
+    raw.parse().map_err(|_| ApiError::not_found())
+}
+
+pub async fn create_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+    let map = body::json_object(cx).await?;
+    let input = workspace::workspace_input(&map, true)?;
+    let ws = workspaces::create(&cx.env, &input, now_ms()).await?;
+    json(201, &ws)
+}
+
+pub async fn get_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+    let id = id_param(cx, "id")?;
+    let ws = workspaces::get(&cx.env, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    json(200, &ws)
+}
+
+pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+    let id = id_param(cx, "id")?;
+    let map = body::json_object(cx).await?;
+    let input = workspace::workspace_input(&map, false)?;
+    let ws = workspaces::update(&cx.env, id, &input, now_ms())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    json(200, &ws)
+}
+
+pub async fn create_token(cx: &mut Ctx) -> ApiResult<Response> {
+    let workspace_id = id_param(cx, "id")?;
+    let map = body::json_object(cx).await?;
+    let now = now_ms();
+    let input = workspace::token_input(&map, now)?;
+    // 64 CSPRNG bytes for 30 characters: enough even after skipping biased bytes.
+    let plain = token::from_random(&random_bytes::<64>()?)
+        .ok_or_else(|| ApiError::Internal("CSPRNG gave too few usable bytes".into()))?;
+    let info = tokens::create(
+        &cx.env,
+        workspace_id,
+        &input.name,
+        &token::sha256_hex(&plain),
+        &input.abilities,
+        input.expires_at_ms,
+        now,
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    json(
+        201,
+        &json!({
+            "id": info.id,
+            "name": info.name,
+            "abilities": info.abilities,
+            "token": plain,
+            "expires_at": info.expires_at,
+            "created_at": info.created_at,
+        }),
+    )
+}
+
+pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Response> {
+    let workspace_id = id_param(cx, "id")?;
+    workspaces::get(&cx.env, workspace_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let data = tokens::list(&cx.env, workspace_id).await?;
+    json(200, &json!({ "data": data }))
+}
+
+pub async fn delete_token(cx: &mut Ctx) -> ApiResult<Response> {
+    let workspace_id = id_param(cx, "id")?;
+    let token_id = id_param(cx, "token_id")?;
+    if !tokens::revoke(&cx.env, workspace_id, token_id, now_ms()).await? {
+        return Err(ApiError::not_found());
+    }
+    no_content()
+}

@@ -1,0 +1,87 @@
+//! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
+
+use super::error::{ApiError, ApiResult};
+use crate::domain::{token, workspace};
+use crate::store::tokens::{self, TokenRecord};
+use worker::{Env, Method, Request};
+
+/// Who is calling: the token's workspace and what it may do.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace_id: i64,
+    pub token_id: i64,
+    pub abilities: Vec<String>,
+}
+
+fn bearer(req: &Request) -> Option<String> {
+    let header = req.headers().get("Authorization").ok()??;
+    let (scheme, value) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// Resolves the token and checks the ability the method needs (GET/HEAD read, else write).
+pub async fn authenticate(req: &Request, env: &Env, method: &Method) -> ApiResult<Caller> {
+    let raw = bearer(req).ok_or(ApiError::Unauthenticated)?;
+    // The checksum rejects typos and made-up strings without a KV read.
+    if !token::is_well_formed(&raw) {
+        return Err(ApiError::Unauthenticated);
+    }
+    let record: TokenRecord = tokens::lookup(env, &token::sha256_hex(&raw))
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if record
+        .expires_at
+        .is_some_and(|exp| exp <= crate::platform::now_ms())
+    {
+        return Err(ApiError::Unauthenticated);
+    }
+    let needed = if matches!(method, Method::Get | Method::Head) {
+        workspace::READ
+    } else {
+        workspace::WRITE
+    };
+    if !record.abilities.iter().any(|a| a == needed) {
+        return Err(ApiError::MissingAbility(needed));
+    }
+    Ok(Caller {
+        workspace_id: record.workspace_id,
+        token_id: record.token_id,
+        abilities: record.abilities,
+    })
+}
+
+/// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.
+pub fn admin(req: &Request, env: &Env) -> ApiResult<()> {
+    let expected = env
+        .secret("ADMIN_TOKEN")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()));
+    let (Ok(expected), Some(given)) = (expected, bearer(req)) else {
+        return Err(ApiError::Unauthenticated);
+    };
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constant_time_eq_compares_whole_strings() {
+        assert!(super::constant_time_eq(b"abc", b"abc"));
+        assert!(!super::constant_time_eq(b"abc", b"abd"));
+        assert!(!super::constant_time_eq(b"abc", b"abcd"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The one error type. Every failure of every route becomes an `ApiError`, and only
+//! `ApiError::into_response` turns it into a status and a body, in one of the four body
+//! families of CONTRACT.md (standard, validation, actions, business state).
+
+use crate::domain::validate::Errors;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401: missing, malformed, unknown, expired or revoked token.
+    Unauthenticated,
+    /// 403: the token lacks the ability the method needs.
+    MissingAbility(&'static str),
+    /// 403: a business rule forbids the operation (e.g. a protected agent).
+    Forbidden(String),
+    /// 404 for unknown routes and for ids outside the caller's workspace alike.
+    NotFound(String),
+    /// 405 with the methods the path does allow.
+    MethodNotAllowed(Vec<&'static str>),
+    /// 413: body over the limit.
+    PayloadTooLarge,
+    /// 400: body is not JSON, or not the JSON object expected.
+    InvalidJson(String),
+    /// 422 in seed 000's validation shape.
+    Validation(Errors),
+    /// Any other standard-family error: (status, code, message, extra `errors` object).
+    Standard(u16, &'static str, String, Option<Map<String, Value>>),
+    /// A raw body of another family (actions, business state) with its status and headers.
+    Raw(u16, Value, Vec<(&'static str, String)>),
+    /// 500: something unexpected. The detail is logged, never sent.
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn not_found() -> Self {
+        ApiError::NotFound("The requested resource was not found.".into())
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(Errors::single(field, message))
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Unauthenticated => 401,
+            ApiError::MissingAbility(_) | ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::MethodNotAllowed(_) => 405,
+            ApiError::PayloadTooLarge => 413,
+            ApiError::InvalidJson(_) => 400,
+            ApiError::Validation(_) => 422,
+            ApiError::Standard(s, ..) | ApiError::Raw(s, ..) => *s,
+            ApiError::Internal(_) => 500,
+        }
+    }
+
+    /// The JSON body (without `request_id`, which the caller adds) and extra headers.
+    pub fn body(self) -> (u16, Value, Vec<(&'static str, String)>) {
+        let status = self.status();
+        let std = |error: String, code: &str| json!({"error": error, "code": code});
+        match self {
+            ApiError::Unauthenticated => (
+                status,
+                std("Unauthenticated".into(), "UNAUTHENTICATED"),
+                vec![],
+            ),
+            ApiError::MissingAbility(ability) => (
+                status,
+                std(
+                    format!("Token missing required ability: {ability}"),
+                    "INSUFFICIENT_TOKEN_ABILITY",
+                ),
+                vec![],
+            ),
+            ApiError::Forbidden(msg) => (status, std(msg, "FORBIDDEN"), vec![]),
+            ApiError::NotFound(msg) => (status, std(msg, "RESOURCE_NOT_FOUND"), vec![]),
+            ApiError::MethodNotAllowed(allow) => (
+                status,
+                std(
+                    "The method is not allowed for this path.".into(),
+                    "METHOD_NOT_ALLOWED",
+                ),
+                vec![("Allow", allow.join(", "))],
+            ),
+            ApiError::PayloadTooLarge => (
+                status,
+                std(
+                    "The request body may not be larger than 1 MiB.".into(),
+                    "PAYLOAD_TOO_LARGE",
+                ),
+                vec![],
+            ),
+            ApiError::InvalidJson(msg) => (status, std(msg, "INVALID_JSON"), vec![]),
+            ApiError::Validation(errors) => (
+                status,
+                json!({"message": "The given data was invalid.", "errors": errors.0}),
+                vec![],
+            ),
+            ApiError::Standard(_, code, msg, extra) => {
+                let mut body = std(msg, code);
+                if let (Some(extra), Some(obj)) = (extra, body.as_object_mut()) {
+                    obj.insert("errors".into(), Value::Object(extra));
+                }
+                (status, body, vec![])
+            }
+            ApiError::Raw(_, body, headers) => (status, body, headers),
+            ApiError::Internal(detail) => {
+                worker::console_error!("internal error: {detail}");
+                (
+                    status,
+                    std("Internal server error".into(), "INTERNAL_ERROR"),
+                    vec![],
+                )
+            }
+        }
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<worker::kv::KvError> for ApiError {
+    fn from(e: worker::kv::KvError) -> Self {
+        ApiError::Internal(format!("kv: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::Internal(format!("json: {e}"))
+    }
+}
+
+impl From<Errors> for ApiError {
+    fn from(e: Errors) -> Self {
+        ApiError::Validation(e)
+    }
+}

@@ -1,0 +1,163 @@
+//! The request path, written once: request id → route → auth → body limit → handler →
+//! error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
+
+pub mod admin;
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod routes;
+pub mod workspace;
+
+use auth::Caller;
+use error::{ApiError, ApiResult};
+use routes::{Access, Handler};
+use serde::Serialize;
+use serde_json::Value;
+use worker::{Env, Headers, Method, Request, Response};
+
+/// Bodies larger than this are refused with 413 (CONTRACT.md, Errors).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Everything a handler needs about the request it serves.
+pub struct Ctx {
+    pub env: Env,
+    pub req: Request,
+    pub request_id: String,
+    /// Path parameters in route order, e.g. `[("id", "12")]`.
+    pub params: Vec<(String, String)>,
+    /// The token's workspace and abilities; `None` on public and operator routes.
+    pub caller: Option<Caller>,
+}
+
+impl Ctx {
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The authenticated caller. Routes with `Access::Token` always have one.
+    pub fn caller(&self) -> ApiResult<&Caller> {
+        self.caller.as_ref().ok_or(ApiError::Unauthenticated)
+    }
+}
+
+/// Serves one request. An `Err` here only means the JS `Response` itself could not be
+/// built; the JS entry (`js/entry.mjs`) turns that, and any panic, into a JSON 500.
+pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+    let request_id = request_id(&req);
+    let is_head = req.method() == Method::Head;
+    let mut resp = match serve(req, env, &request_id).await {
+        Ok(resp) => resp,
+        Err(err) => error_response(err, &request_id)?,
+    };
+    resp.headers_mut().set("X-Request-Id", &request_id)?;
+    if is_head {
+        // HEAD answers exactly like GET, without the body.
+        let headers = resp.headers().clone();
+        return Ok(Response::empty()?
+            .with_status(resp.status_code())
+            .with_headers(headers));
+    }
+    Ok(resp)
+}
+
+async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> {
+    let method = req.method();
+    let path = req.path();
+    let (route, params) = routes::find(&path).ok_or_else(ApiError::not_found)?;
+    let lookup = if method == Method::Head {
+        Method::Get
+    } else {
+        method.clone()
+    };
+    let handler = route
+        .methods
+        .iter()
+        .find(|(m, _)| *m == lookup)
+        .map(|(_, h)| *h)
+        .ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
+
+    let caller = match route.access {
+        Access::Public => None,
+        Access::Admin => {
+            auth::admin(&req, &env)?;
+            None
+        }
+        Access::Token => Some(auth::authenticate(&req, &env, &method).await?),
+    };
+    if matches!(
+        method,
+        Method::Post | Method::Put | Method::Patch | Method::Delete
+    ) {
+        body::check_declared_length(&req)?;
+    }
+    let mut cx = Ctx {
+        env,
+        req,
+        request_id: request_id.to_string(),
+        params,
+        caller,
+    };
+    dispatch(handler, &mut cx).await
+}
+
+async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
+    match handler {
+        Handler::Health => health::get(),
+        Handler::OpenApi => openapi::get(),
+        Handler::Workspace => workspace::get(cx).await,
+        Handler::AdminCreateWorkspace => admin::create_workspace(cx).await,
+        Handler::AdminGetWorkspace => admin::get_workspace(cx).await,
+        Handler::AdminUpdateWorkspace => admin::update_workspace(cx).await,
+        Handler::AdminCreateToken => admin::create_token(cx).await,
+        Handler::AdminListTokens => admin::list_tokens(cx).await,
+        Handler::AdminDeleteToken => admin::delete_token(cx).await,
+    }
+}
+
+/// The caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new one.
+fn request_id(req: &Request) -> String {
+    if let Ok(Some(id)) = req.headers().get("X-Request-Id") {
+        if !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return id;
+        }
+    }
+    match crate::platform::random_bytes::<12>() {
+        Ok(bytes) => format!("req_{}", crate::domain::token::hex(&bytes)),
+        Err(_) => format!("req_{:x}", crate::platform::now_ms()),
+    }
+}
+
+pub fn error_response(err: ApiError, request_id: &str) -> worker::Result<Response> {
+    let (status, mut body, headers) = err.body();
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("request_id".into(), Value::String(request_id.to_string()));
+    }
+    let mut resp = json_response(status, &body)?;
+    for (name, value) in headers {
+        resp.headers_mut().set(name, &value)?;
+    }
+    Ok(resp)
+}
+
+pub fn json_response<T: Serialize>(status: u16, value: &T) -> worker::Result<Response> {
+    let body = serde_json::to_vec(value)?;
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    Ok(Response::from_bytes(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
+    Ok(json_response(status, value)?)
+}
+
+/// 204 No Content.
+pub fn no_content() -> ApiResult<Response> {
+    Ok(Response::empty()?.with_status(204))
+}

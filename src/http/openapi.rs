@@ -1,0 +1,81 @@
+//! `GET /v1/openapi.json`: the OpenAPI 3.1 document, kept in `src/openapi.json` and
+//! checked against the route table by the unit test below, so neither can drift.
+
+use super::error::ApiResult;
+use worker::{Headers, Response};
+
+pub const DOCUMENT: &str = include_str!("../openapi.json");
+
+pub fn get() -> ApiResult<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Cache-Control", "public, max-age=300")?;
+    Ok(Response::from_bytes(DOCUMENT.as_bytes().to_vec())?.with_headers(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::routes::{method_name, ROUTES};
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn document_and_router_list_the_same_operations() {
+        let doc: Value = serde_json::from_str(super::DOCUMENT).expect("openapi.json parses");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut in_doc = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("path item").keys() {
+                if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                    in_doc.insert((path.clone(), method.to_uppercase()));
+                }
+            }
+        }
+        let mut in_router = BTreeSet::new();
+        for route in ROUTES {
+            for (m, _) in route.methods {
+                in_router.insert((route.path.to_string(), method_name(m).to_string()));
+            }
+        }
+        let missing: Vec<_> = in_router.difference(&in_doc).collect();
+        let extra: Vec<_> = in_doc.difference(&in_router).collect();
+        assert!(
+            missing.is_empty(),
+            "routes missing from openapi.json: {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "openapi.json operations with no route: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn every_operation_documents_its_errors_and_references_resolve() {
+        let doc: Value = serde_json::from_str(super::DOCUMENT).unwrap();
+        let text = super::DOCUMENT;
+        // Every $ref points at something that exists.
+        for part in text.split("\"$ref\": \"#/").skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            let mut node = &doc;
+            for seg in target.split('/') {
+                node = &node[seg];
+            }
+            assert!(!node.is_null(), "dangling $ref #/{target}");
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
+                assert!(
+                    op["operationId"].is_string(),
+                    "{method} {path} has no operationId"
+                );
+                assert!(
+                    op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                    "{method} {path} has no responses"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Thin wrappers over the platform: clock, CSPRNG, configuration and D1 argument helpers.
+//! Everything that touches a binding but is not a resource's own SQL lives here.
+pub mod d1;
+
+use worker::Env;
+
+/// Milliseconds since the epoch, from the isolate's clock.
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
+/// Bytes from the platform CSPRNG (`crypto.getRandomValues` through getrandom's wasm_js).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], worker::Error> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| worker::Error::RustError(format!("getrandom: {e}")))?;
+    Ok(buf)
+}
+
+/// A `[vars]` value or secret, or `default` when it is not configured.
+pub fn var(env: &Env, name: &str, default: &str) -> String {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|v| v.to_string()))
+        .unwrap_or_else(|_| default.to_string())
+}

@@ -1,0 +1,4 @@
+//! D1 (and, for tokens, KV) storage, one module per resource: the SQL and the mapping
+//! between rows and API objects.
+pub mod tokens;
+pub mod workspaces;

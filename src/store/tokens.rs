@@ -1,0 +1,150 @@
+//! API tokens: the KV record that authentication reads (key = SHA-256 hex of the token)
+//! and the D1 row that listing and revocation use. The plain text is never stored.
+
+use crate::domain::time;
+use crate::platform::d1::{db, int, opt_text, text};
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+const KV: &str = "TOKENS";
+
+/// What one KV read tells authentication.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct TokenRecord {
+    pub token_id: i64,
+    pub workspace_id: i64,
+    pub abilities: Vec<String>,
+    /// Unix milliseconds, or `None` for a token that does not expire.
+    pub expires_at: Option<i64>,
+}
+
+/// A token as the operator API lists it: never the plain text, never the hash.
+#[derive(Serialize, Debug)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub abilities: Vec<String>,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    id: i64,
+    name: String,
+    abilities: String,
+    expires_at: Option<String>,
+    created_at: String,
+}
+
+impl From<Row> for TokenInfo {
+    fn from(r: Row) -> Self {
+        TokenInfo {
+            id: r.id,
+            name: r.name,
+            // The column is only ever written from a serialised Vec<String>.
+            abilities: serde_json::from_str(&r.abilities).unwrap_or_default(),
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, abilities, expires_at, created_at";
+
+pub async fn lookup(env: &Env, hash: &str) -> worker::Result<Option<TokenRecord>> {
+    Ok(env.kv(KV)?.get(hash).json::<TokenRecord>().await?)
+}
+
+/// Inserts the row (only if the workspace exists) and then the KV record.
+/// `None` when the workspace does not exist.
+pub async fn create(
+    env: &Env,
+    workspace_id: i64,
+    name: &str,
+    hash: &str,
+    abilities: &[String],
+    expires_at_ms: Option<i64>,
+    now_ms: i64,
+) -> worker::Result<Option<TokenInfo>> {
+    let abilities_json = serde_json::to_string(abilities)?;
+    let expires_at = expires_at_ms.map(time::format_millis);
+    let row: Option<Row> = db(env)?
+        .prepare(format!(
+            "INSERT INTO api_tokens (workspace_id, name, token_hash, abilities, expires_at, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = ?1) \
+             RETURNING {COLUMNS}",
+        ))
+        .bind(&[
+            int(workspace_id),
+            text(name),
+            text(hash),
+            text(&abilities_json),
+            opt_text(expires_at.as_deref()),
+            text(&time::format_millis(now_ms)),
+        ])?
+        .first(None)
+        .await?;
+    let Some(info) = row.map(TokenInfo::from) else {
+        return Ok(None);
+    };
+    let record = TokenRecord {
+        token_id: info.id,
+        workspace_id,
+        abilities: abilities.to_vec(),
+        expires_at: expires_at_ms,
+    };
+    let mut put = env.kv(KV)?.put(hash, serde_json::to_string(&record)?)?;
+    // Let KV drop the record itself once the token has expired (it needs >= 60 s ahead).
+    if let Some(exp) = expires_at_ms {
+        if exp / 1000 > now_ms / 1000 + 60 {
+            put = put.expiration(exp as u64 / 1000 + 1);
+        }
+    }
+    put.execute().await?;
+    Ok(Some(info))
+}
+
+pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<TokenInfo>> {
+    let rows = db(env)?
+        .prepare(format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = ?1 AND revoked_at IS NULL ORDER BY id"
+        ))
+        .bind(&[int(workspace_id)])?
+        .all()
+        .await?;
+    Ok(rows
+        .results::<Row>()?
+        .into_iter()
+        .map(TokenInfo::from)
+        .collect())
+}
+
+/// Marks the token revoked and deletes its KV record, so it stops working at once.
+/// `false` when there was no such live token in the workspace.
+pub async fn revoke(
+    env: &Env,
+    workspace_id: i64,
+    token_id: i64,
+    now_ms: i64,
+) -> worker::Result<bool> {
+    #[derive(Deserialize)]
+    struct Hash {
+        token_hash: String,
+    }
+    let row: Option<Hash> = db(env)?
+        .prepare(
+            "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL \
+             RETURNING token_hash",
+        )
+        .bind(&[int(workspace_id), int(token_id), text(&time::format_millis(now_ms))])?
+        .first(None)
+        .await?;
+    match row {
+        Some(h) => {
+            env.kv(KV)?.delete(&h.token_hash).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
