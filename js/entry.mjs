@@ -1,11 +1,23 @@
 // The worker's entry: worker-build's Rust worker, wrapped so that a failure the Rust side
-// cannot answer itself (a panic traps the wasm instance) still gets the JSON 500 of the
-// error contract, with a request id, instead of workerd's HTML error page. worker-build's
-// shim resets the instance after such a trap; the next request runs on a fresh one.
+// cannot answer itself still gets the JSON 500 of the error contract, with a request id,
+// instead of workerd's plain-text error or a hung request.
+//
+// A Rust panic aborts the wasm instance: the trap surfaces as an uncaught error event, and
+// the promise of every request in flight on that instance never settles. So each request
+// also waits on a "crashed" promise that the error event rejects. worker-build's shim then
+// re-instantiates the wasm module, and the next request runs on a fresh instance.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "../build/worker/shim.mjs";
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
+const inFlight = new Set();
+
+function crashAll() {
+  for (const fail of inFlight) fail();
+  inFlight.clear();
+}
+addEventListener("error", crashAll);
+addEventListener("unhandledrejection", crashAll);
 
 function internalError(request) {
   const given = request.headers.get("X-Request-Id");
@@ -19,11 +31,18 @@ function internalError(request) {
 
 export default class Worker extends WorkerEntrypoint {
   async fetch(request) {
+    let fail;
+    const crashed = new Promise((_, reject) => {
+      fail = () => reject(new Error("the wasm instance aborted"));
+    });
+    inFlight.add(fail);
     try {
-      return await new RustWorker(this.ctx, this.env).fetch(request);
+      return await Promise.race([new RustWorker(this.ctx, this.env).fetch(request), crashed]);
     } catch (e) {
       console.error("unhandled", e);
       return internalError(request);
+    } finally {
+      inFlight.delete(fail);
     }
   }
 }

@@ -122,13 +122,8 @@ fn check_parsed(url: &Url, allow_private: bool) -> Result<(), Refusal> {
 }
 
 /// Names that reach a cloud provider's instance metadata service from inside it.
-const METADATA_NAMES: &[&str] = &[
-    "metadata",
-    "metadata.goog",
-    "metadata.google.internal",
-    "instance-data",
-    "instance-data.ec2.internal",
-];
+const METADATA_NAMES: &[&str] =
+    &["metadata", "metadata.goog", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"];
 
 /// Suffixes that never name a public host: a name equal to one, or ending in `.` + one.
 const LOCAL_SUFFIXES: &[&str] = &["localhost", "local", "internal"];
@@ -180,8 +175,7 @@ pub fn is_forbidden_ipv4(ip: Ipv4Addr) -> bool {
 /// address are judged by that address, since that is where the packet ends up.
 pub fn is_forbidden_ipv6(ip: Ipv6Addr) -> bool {
     let s = ip.segments();
-    let embedded_tail =
-        || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    let embedded_tail = || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
 
     // :: and ::1 fall in the IPv4-compatible range below and are refused through it.
     if s[..6] == [0, 0, 0, 0, 0, 0] {
@@ -212,12 +206,7 @@ pub fn is_forbidden_ipv6(ip: Ipv6Addr) -> bool {
     if s[0] == 0x2001 && s[1] == 0 {
         // Teredo 2001::/32: server address in clear, client address bit-inverted.
         let server = Ipv4Addr::new((s[2] >> 8) as u8, s[2] as u8, (s[3] >> 8) as u8, s[3] as u8);
-        let client = Ipv4Addr::new(
-            !(s[6] >> 8) as u8,
-            !s[6] as u8,
-            !(s[7] >> 8) as u8,
-            !s[7] as u8,
-        );
+        let client = Ipv4Addr::new(!(s[6] >> 8) as u8, !s[6] as u8, !(s[7] >> 8) as u8, !s[7] as u8);
         return is_forbidden_ipv4(server) || is_forbidden_ipv4(client);
     }
     (s[0] & 0xfe00) == 0xfc00 // unique-local fc00::/7 (AWS IMDS fd00:ec2::254)
@@ -275,15 +264,7 @@ mod tests {
     #[test]
     fn flag_only_exact_true() {
         assert!(allow_private_flag(Some("true")));
-        for v in [
-            None,
-            Some(""),
-            Some("false"),
-            Some("TRUE"),
-            Some("1"),
-            Some("yes"),
-            Some(" true"),
-        ] {
+        for v in [None, Some(""), Some("false"), Some("TRUE"), Some("1"), Some("yes"), Some(" true")] {
             assert!(!allow_private_flag(v), "{v:?}");
         }
     }
@@ -355,11 +336,7 @@ mod tests {
                 "http://./",
                 "http://../",
             ] {
-                assert_eq!(
-                    check_url(raw, flag),
-                    Err(Refusal::InvalidUrl),
-                    "{raw} flag={flag}"
-                );
+                assert_eq!(check_url(raw, flag), Err(Refusal::InvalidUrl), "{raw} flag={flag}");
             }
         }
     }
@@ -382,11 +359,7 @@ mod tests {
                 "httpx://example.com/",
                 "file://localhost/etc/passwd",
             ] {
-                assert_eq!(
-                    check_url(raw, flag),
-                    Err(Refusal::Scheme),
-                    "{raw} flag={flag}"
-                );
+                assert_eq!(check_url(raw, flag), Err(Refusal::Scheme), "{raw} flag={flag}");
             }
         }
     }
@@ -405,11 +378,7 @@ mod tests {
                 "http://user:pass@127.0.0.1/",
                 "http://user:pass@localhost/",
             ] {
-                assert_eq!(
-                    check_url(raw, flag),
-                    Err(Refusal::Credentials),
-                    "{raw} flag={flag}"
-                );
+                assert_eq!(check_url(raw, flag), Err(Refusal::Credentials), "{raw} flag={flag}");
             }
         }
     }
@@ -425,14 +394,8 @@ mod tests {
     #[test]
     fn at_sign_tricks_judge_the_real_host() {
         // The real host is after the last '@'.
-        assert_eq!(
-            refused("http://example.com@127.0.0.1/"),
-            Refusal::Credentials
-        );
-        assert_eq!(
-            check_url("http://example.com%40127.0.0.1/", false),
-            Err(Refusal::InvalidUrl)
-        );
+        assert_eq!(refused("http://example.com@127.0.0.1/"), Refusal::Credentials);
+        assert_eq!(check_url("http://example.com%40127.0.0.1/", false), Err(Refusal::InvalidUrl));
     }
 
     // ---- IPv4 literals in every spelling ----
@@ -468,28 +431,16 @@ mod tests {
             "http://[2002:7f00:1::]/",
         ] {
             let url = accepted(raw, true);
-            assert!(
-                matches!(url.host(), Some(Host::Ipv4(_)) | Some(Host::Ipv6(_))),
-                "{raw}"
-            );
+            assert!(matches!(url.host(), Some(Host::Ipv4(_)) | Some(Host::Ipv6(_))), "{raw}");
             assert_eq!(refused(raw), Refusal::PrivateAddress, "{raw}");
         }
     }
 
     #[test]
     fn spellings_normalise_to_ipv4_host() {
-        for raw in [
-            "http://2130706433/",
-            "http://0x7f.1/",
-            "http://0177.0.0.1/",
-            "http://127.1/",
-        ] {
+        for raw in ["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1/"] {
             let url = accepted(raw, true);
-            assert_eq!(
-                url.host(),
-                Some(Host::Ipv4(Ipv4Addr::new(127, 0, 0, 1))),
-                "{raw}"
-            );
+            assert_eq!(url.host(), Some(Host::Ipv4(Ipv4Addr::new(127, 0, 0, 1))), "{raw}");
         }
     }
 
@@ -539,18 +490,8 @@ mod tests {
 
     #[test]
     fn ipv4_boundaries() {
-        let ok = |a, b, c, d| {
-            assert!(
-                !is_forbidden_ipv4(Ipv4Addr::new(a, b, c, d)),
-                "{a}.{b}.{c}.{d}"
-            )
-        };
-        let no = |a, b, c, d| {
-            assert!(
-                is_forbidden_ipv4(Ipv4Addr::new(a, b, c, d)),
-                "{a}.{b}.{c}.{d}"
-            )
-        };
+        let ok = |a, b, c, d| assert!(!is_forbidden_ipv4(Ipv4Addr::new(a, b, c, d)), "{a}.{b}.{c}.{d}");
+        let no = |a, b, c, d| assert!(is_forbidden_ipv4(Ipv4Addr::new(a, b, c, d)), "{a}.{b}.{c}.{d}");
         no(0, 0, 0, 0);
         no(0, 255, 255, 255);
         ok(1, 0, 0, 0);
@@ -749,10 +690,7 @@ mod tests {
         }
         assert_eq!(refused_private("ftp://127.0.0.1/"), Refusal::Scheme);
         assert_eq!(refused_private("file:///etc/passwd"), Refusal::Scheme);
-        assert_eq!(
-            refused_private("http://u:p@localhost/"),
-            Refusal::Credentials
-        );
+        assert_eq!(refused_private("http://u:p@localhost/"), Refusal::Credentials);
         assert_eq!(refused_private("http://u@127.0.0.1/"), Refusal::Credentials);
         assert_eq!(refused_private("http://"), Refusal::InvalidUrl);
     }
@@ -805,10 +743,7 @@ mod tests {
             ("http://2130706433/", Refusal::PrivateAddress),
             ("//0x7f.1/admin", Refusal::PrivateAddress),
             ("http://[::ffff:169.254.169.254]/", Refusal::PrivateAddress),
-            (
-                "http://169.254.169.254/latest/meta-data/",
-                Refusal::PrivateAddress,
-            ),
+            ("http://169.254.169.254/latest/meta-data/", Refusal::PrivateAddress),
             ("//localhost:8080/", Refusal::ForbiddenHost),
             ("http://metadata.google.internal/", Refusal::ForbiddenHost),
             ("http://printer.local/", Refusal::ForbiddenHost),
@@ -826,10 +761,7 @@ mod tests {
             assert_eq!(hop("file:///etc/passwd", flag), Err(Refusal::Scheme));
             assert_eq!(hop("javascript:alert(1)", flag), Err(Refusal::Scheme));
             assert_eq!(hop("data:text/html,x", flag), Err(Refusal::Scheme));
-            assert_eq!(
-                hop("https://u:p@example.com/", flag),
-                Err(Refusal::Credentials)
-            );
+            assert_eq!(hop("https://u:p@example.com/", flag), Err(Refusal::Credentials));
             assert_eq!(hop("//u@example.com/", flag), Err(Refusal::Credentials));
             assert_eq!(hop("", flag), Err(Refusal::InvalidUrl));
             assert_eq!(hop("   ", flag), Err(Refusal::InvalidUrl));
@@ -845,10 +777,7 @@ mod tests {
         let current = accepted("http://127.0.0.1:8787/start", true);
         let next = check_redirect(&current, "/next", true).expect("allowed with flag");
         assert_eq!(next.as_str(), "http://127.0.0.1:8787/next");
-        assert_eq!(
-            check_redirect(&current, "/next", false),
-            Err(Refusal::PrivateAddress)
-        );
+        assert_eq!(check_redirect(&current, "/next", false), Err(Refusal::PrivateAddress));
     }
 
     #[test]

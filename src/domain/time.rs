@@ -10,12 +10,7 @@ pub fn format_millis(ms: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 /// Parses an RFC 3339 date-time (`T` or space separator, `Z` or `±HH:MM`, optional
@@ -119,15 +114,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
 #[cfg(test)]
@@ -150,22 +137,10 @@ mod tests {
 
     #[test]
     fn parses_offsets_and_fractions() {
-        assert_eq!(
-            parse_millis("2026-12-01T10:30:00+01:00"),
-            Some(1_796_117_400_000)
-        );
-        assert_eq!(
-            parse_millis("2026-12-01T09:30:00.5Z"),
-            Some(1_796_117_400_500)
-        );
-        assert_eq!(
-            parse_millis("2026-12-01T09:30:00.123456Z"),
-            Some(1_796_117_400_123)
-        );
-        assert_eq!(
-            parse_millis("2026-12-01 09:30:00Z"),
-            Some(1_796_117_400_000)
-        );
+        assert_eq!(parse_millis("2026-12-01T10:30:00+01:00"), Some(1_796_117_400_000));
+        assert_eq!(parse_millis("2026-12-01T09:30:00.5Z"), Some(1_796_117_400_500));
+        assert_eq!(parse_millis("2026-12-01T09:30:00.123456Z"), Some(1_796_117_400_123));
+        assert_eq!(parse_millis("2026-12-01 09:30:00Z"), Some(1_796_117_400_000));
     }
 
     #[test]

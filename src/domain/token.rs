@@ -125,9 +125,7 @@ mod tests {
         assert!(!is_well_formed(&t.replacen("weav_", "weax_", 1)));
         assert!(!is_well_formed(&t[..t.len() - 1]));
         assert!(!is_well_formed(&format!("{t}x")));
-        assert!(!is_well_formed(
-            &t.replacen('0', "-", 1).replacen('A', "-", 1)
-        ));
+        assert!(!is_well_formed(&t.replacen('0', "-", 1).replacen('A', "-", 1)));
         assert!(!is_well_formed(""));
     }
 
@@ -139,9 +137,6 @@ mod tests {
 
     #[test]
     fn sha256_is_hex_of_the_digest() {
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -12,10 +12,7 @@ impl Errors {
         Self::default()
     }
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+        self.0.entry(field.to_string()).or_default().push(message.into());
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -49,10 +46,7 @@ pub struct Input<'a> {
 
 impl<'a> Input<'a> {
     pub fn new(map: &'a Map<String, Value>) -> Self {
-        Self {
-            map,
-            errors: Errors::new(),
-        }
+        Self { map, errors: Errors::new() }
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -63,8 +57,7 @@ impl<'a> Input<'a> {
     pub fn required_str(&mut self, key: &str, max: usize) -> Option<&'a str> {
         match self.map.get(key) {
             None | Some(Value::Null) => {
-                self.errors
-                    .add(key, format!("The {key} field is required."));
+                self.errors.add(key, format!("The {key} field is required."));
                 None
             }
             Some(v) => self.check_str(key, v, max, false),
@@ -80,24 +73,14 @@ impl<'a> Input<'a> {
         }
     }
 
-    fn check_str(
-        &mut self,
-        key: &str,
-        v: &'a Value,
-        max: usize,
-        blank_ok: bool,
-    ) -> Option<&'a str> {
+    fn check_str(&mut self, key: &str, v: &'a Value, max: usize, blank_ok: bool) -> Option<&'a str> {
         match v {
             Value::String(s) if !blank_ok && s.trim().is_empty() => {
-                self.errors
-                    .add(key, format!("The {key} field is required."));
+                self.errors.add(key, format!("The {key} field is required."));
                 None
             }
             Value::String(s) if s.chars().count() > max => {
-                self.errors.add(
-                    key,
-                    format!("The {key} may not be greater than {max} characters."),
-                );
+                self.errors.add(key, format!("The {key} may not be greater than {max} characters."));
                 None
             }
             Value::String(s) => Some(s.as_str()),
@@ -116,13 +99,11 @@ impl<'a> Input<'a> {
             Some(v) => match v.as_i64() {
                 Some(n) if n >= min && n <= max => Some(Some(n)),
                 Some(_) => {
-                    self.errors
-                        .add(key, format!("The {key} must be between {min} and {max}."));
+                    self.errors.add(key, format!("The {key} must be between {min} and {max}."));
                     None
                 }
                 None => {
-                    self.errors
-                        .add(key, format!("The {key} must be an integer."));
+                    self.errors.add(key, format!("The {key} must be an integer."));
                     None
                 }
             },
@@ -135,8 +116,7 @@ impl<'a> Input<'a> {
             Some(Value::Null) => Some(None),
             Some(Value::Bool(b)) => Some(Some(*b)),
             Some(_) => {
-                self.errors
-                    .add(key, format!("The {key} field must be true or false."));
+                self.errors.add(key, format!("The {key} field must be true or false."));
                 None
             }
         }
@@ -147,10 +127,7 @@ impl<'a> Input<'a> {
         let v = self.optional_str(key, 255)?;
         match v {
             Some(s) if !allowed.contains(&s) => {
-                self.errors.add(
-                    key,
-                    format!("The {key} must be one of {}.", allowed.join(", ")),
-                );
+                self.errors.add(key, format!("The {key} must be one of {}.", allowed.join(", ")));
                 None
             }
             other => Some(other),
@@ -168,7 +145,10 @@ impl<'a> Input<'a> {
                     match item {
                         Value::String(s) if s.chars().count() <= max => out.push(s.as_str()),
                         _ => {
-                            self.errors.add(key, format!("The {key} must be an array of strings of at most {max} characters."));
+                            self.errors.add(
+                                key,
+                                format!("The {key} must be an array of strings of at most {max} characters."),
+                            );
                             return None;
                         }
                     }
@@ -176,8 +156,7 @@ impl<'a> Input<'a> {
                 Some(Some(out))
             }
             Some(_) => {
-                self.errors
-                    .add(key, format!("The {key} must be an array of strings."));
+                self.errors.add(key, format!("The {key} must be an array of strings."));
                 None
             }
         }
@@ -190,8 +169,7 @@ impl<'a> Input<'a> {
             Some(Value::Null) => Some(None),
             Some(Value::Object(m)) => Some(Some(m)),
             Some(_) => {
-                self.errors
-                    .add(key, format!("The {key} must be an object."));
+                self.errors.add(key, format!("The {key} must be an object."));
                 None
             }
         }
@@ -219,14 +197,8 @@ mod tests {
         assert_eq!(i.required_str("e", 3), None);
         assert_eq!(i.errors.0["b"], vec!["The b field is required."]);
         assert_eq!(i.errors.0["c"], vec!["The c must be a string."]);
-        assert_eq!(
-            i.errors.0["missing"],
-            vec!["The missing field is required."]
-        );
-        assert_eq!(
-            i.errors.0["e"],
-            vec!["The e may not be greater than 3 characters."]
-        );
+        assert_eq!(i.errors.0["missing"], vec!["The missing field is required."]);
+        assert_eq!(i.errors.0["e"], vec!["The e may not be greater than 3 characters."]);
         assert!(!i.errors.has("a"));
     }
 

@@ -30,29 +30,16 @@ pub struct WorkspaceInput {
 
 pub fn workspace_input(map: &Map<String, Value>, creating: bool) -> Result<WorkspaceInput, Errors> {
     let mut i = Input::new(map);
-    let name = if creating || i.has("name") {
-        i.required_str("name", 255)
-    } else {
-        None
-    };
+    let name = if creating || i.has("name") { i.required_str("name", 255) } else { None };
     let plan = i.optional_enum("plan", &PLANS).flatten();
     let mut rate_limit = None;
     if let Some(v) = map.get("rate_limit") {
         match v.as_object() {
             Some(rl) => {
-                let limit = rl
-                    .get("limit")
-                    .and_then(Value::as_i64)
-                    .filter(|n| (1..=1_000_000).contains(n));
-                let window = rl
-                    .get("window_seconds")
-                    .and_then(Value::as_i64)
-                    .filter(|n| (1..=86_400).contains(n));
+                let limit = rl.get("limit").and_then(Value::as_i64).filter(|n| (1..=1_000_000).contains(n));
+                let window = rl.get("window_seconds").and_then(Value::as_i64).filter(|n| (1..=86_400).contains(n));
                 if limit.is_none() {
-                    i.errors.add(
-                        "rate_limit.limit",
-                        "The rate_limit.limit must be an integer between 1 and 1000000.",
-                    );
+                    i.errors.add("rate_limit.limit", "The rate_limit.limit must be an integer between 1 and 1000000.");
                 }
                 if window.is_none() {
                     i.errors.add(
@@ -62,20 +49,12 @@ pub fn workspace_input(map: &Map<String, Value>, creating: bool) -> Result<Works
                 }
                 rate_limit = limit.zip(window);
             }
-            None => i.errors.add(
-                "rate_limit",
-                "The rate_limit must be an object with limit and window_seconds.",
-            ),
+            None => i.errors.add("rate_limit", "The rate_limit must be an object with limit and window_seconds."),
         }
     }
-    let monthly_action_quota = i
-        .optional_int("monthly_action_quota", 0, 1_000_000_000_000)
-        .flatten();
+    let monthly_action_quota = i.optional_int("monthly_action_quota", 0, 1_000_000_000_000).flatten();
     if map.get("monthly_action_quota").is_some_and(Value::is_null) {
-        i.errors.add(
-            "monthly_action_quota",
-            "The monthly_action_quota must be an integer.",
-        );
+        i.errors.add("monthly_action_quota", "The monthly_action_quota must be an integer.");
     }
     i.errors.into_result()?;
     Ok(WorkspaceInput {
@@ -101,26 +80,17 @@ pub fn token_input(map: &Map<String, Value>, now_ms: i64) -> Result<TokenInput, 
             Some(ABILITIES.iter().map(|s| s.to_string()).collect())
         }
         Some(Some(list)) if list.is_empty() => {
-            i.errors
-                .add("abilities", "The abilities must name at least one ability.");
+            i.errors.add("abilities", "The abilities must name at least one ability.");
             None
         }
         Some(Some(list)) => match list.iter().find(|a| !ABILITIES.contains(a)) {
             Some(bad) => {
-                i.errors.add(
-                    "abilities",
-                    format!(
-                        "Unknown ability '{bad}': use external-api:read or external-api:write."
-                    ),
-                );
+                i.errors
+                    .add("abilities", format!("Unknown ability '{bad}': use external-api:read or external-api:write."));
                 None
             }
             None => {
-                let mut v: Vec<String> = ABILITIES
-                    .iter()
-                    .filter(|a| list.contains(a))
-                    .map(|s| s.to_string())
-                    .collect();
+                let mut v: Vec<String> = ABILITIES.iter().filter(|a| list.contains(a)).map(|s| s.to_string()).collect();
                 v.dedup();
                 Some(v)
             }
@@ -131,15 +101,11 @@ pub fn token_input(map: &Map<String, Value>, now_ms: i64) -> Result<TokenInput, 
         Some(Some(s)) => match time::parse_millis(s) {
             Some(ms) if ms > now_ms => Some(ms),
             Some(_) => {
-                i.errors
-                    .add("expires_at", "The expires_at must be a date in the future.");
+                i.errors.add("expires_at", "The expires_at must be a date in the future.");
                 None
             }
             None => {
-                i.errors.add(
-                    "expires_at",
-                    "The expires_at must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z.",
-                );
+                i.errors.add("expires_at", "The expires_at must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z.");
                 None
             }
         },
@@ -173,22 +139,18 @@ mod tests {
     fn workspace_create_needs_a_name_and_checks_every_field() {
         let e = workspace_input(&m(json!({})), true).unwrap_err();
         assert!(e.has("name"));
-        let e = workspace_input(&m(json!({"name": "a", "plan": "gold", "rate_limit": {"limit": 0}, "monthly_action_quota": -1})), true).unwrap_err();
-        for k in [
-            "plan",
-            "rate_limit.limit",
-            "rate_limit.window_seconds",
-            "monthly_action_quota",
-        ] {
+        let e = workspace_input(
+            &m(json!({"name": "a", "plan": "gold", "rate_limit": {"limit": 0}, "monthly_action_quota": -1})),
+            true,
+        )
+        .unwrap_err();
+        for k in ["plan", "rate_limit.limit", "rate_limit.window_seconds", "monthly_action_quota"] {
             assert!(e.has(k), "{k}");
         }
         let ok = workspace_input(&m(json!({"name": "a", "plan": "pro", "rate_limit": {"limit": 5, "window_seconds": 10}, "monthly_action_quota": 7})), true).unwrap();
         assert_eq!(ok.rate_limit, Some((5, 10)));
         assert_eq!(ok.monthly_action_quota, Some(7));
-        assert_eq!(
-            workspace_input(&m(json!({})), false).unwrap(),
-            WorkspaceInput::default()
-        );
+        assert_eq!(workspace_input(&m(json!({})), false).unwrap(), WorkspaceInput::default());
     }
 
     #[test]
@@ -196,11 +158,7 @@ mod tests {
         let t = token_input(&m(json!({"name": "ci"})), 0).unwrap();
         assert_eq!(t.abilities, vec![READ, WRITE]);
         assert_eq!(t.expires_at_ms, None);
-        let t = token_input(
-            &m(json!({"name": "ro", "abilities": ["external-api:read"]})),
-            0,
-        )
-        .unwrap();
+        let t = token_input(&m(json!({"name": "ro", "abilities": ["external-api:read"]})), 0).unwrap();
         assert_eq!(t.abilities, vec![READ]);
     }
 
@@ -210,19 +168,12 @@ mod tests {
         assert!(e.has("abilities"));
         let e = token_input(&m(json!({"name": "x", "abilities": []})), 0).unwrap_err();
         assert!(e.has("abilities"));
-        let e = token_input(
-            &m(json!({"name": "x", "abilities": "external-api:read"})),
-            0,
-        )
-        .unwrap_err();
+        let e = token_input(&m(json!({"name": "x", "abilities": "external-api:read"})), 0).unwrap_err();
         assert!(e.has("abilities"));
         let e = token_input(&m(json!({"name": "x", "expires_at": "soon"})), 0).unwrap_err();
         assert!(e.has("expires_at"));
-        let e = token_input(
-            &m(json!({"name": "x", "expires_at": "2020-01-01T00:00:00Z"})),
-            1_800_000_000_000,
-        )
-        .unwrap_err();
+        let e =
+            token_input(&m(json!({"name": "x", "expires_at": "2020-01-01T00:00:00Z"})), 1_800_000_000_000).unwrap_err();
         assert!(e.has("expires_at"));
         let e = token_input(&m(json!({})), 0).unwrap_err();
         assert!(e.has("name"));

@@ -27,9 +27,7 @@ pub async fn create_workspace(cx: &mut Ctx) -> ApiResult<Response> {
 
 pub async fn get_workspace(cx: &mut Ctx) -> ApiResult<Response> {
     let id = id_param(cx, "id")?;
-    let ws = workspaces::get(&cx.env, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let ws = workspaces::get(&cx.env, id).await?.ok_or_else(ApiError::not_found)?;
     json(200, &ws)
 }
 
@@ -37,9 +35,7 @@ pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Response> {
     let id = id_param(cx, "id")?;
     let map = body::json_object(cx).await?;
     let input = workspace::workspace_input(&map, false)?;
-    let ws = workspaces::update(&cx.env, id, &input, now_ms())
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let ws = workspaces::update(&cx.env, id, &input, now_ms()).await?.ok_or_else(ApiError::not_found)?;
     json(200, &ws)
 }
 
@@ -77,9 +73,7 @@ pub async fn create_token(cx: &mut Ctx) -> ApiResult<Response> {
 
 pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Response> {
     let workspace_id = id_param(cx, "id")?;
-    workspaces::get(&cx.env, workspace_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    workspaces::get(&cx.env, workspace_id).await?.ok_or_else(ApiError::not_found)?;
     let data = tokens::list(&cx.env, workspace_id).await?;
     json(200, &json!({ "data": data }))
 }

@@ -30,36 +30,21 @@ pub async fn authenticate(req: &Request, env: &Env, method: &Method) -> ApiResul
     if !token::is_well_formed(&raw) {
         return Err(ApiError::Unauthenticated);
     }
-    let record: TokenRecord = tokens::lookup(env, &token::sha256_hex(&raw))
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if record
-        .expires_at
-        .is_some_and(|exp| exp <= crate::platform::now_ms())
-    {
+    let record: TokenRecord = tokens::lookup(env, &token::sha256_hex(&raw)).await?.ok_or(ApiError::Unauthenticated)?;
+    if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
         return Err(ApiError::Unauthenticated);
     }
-    let needed = if matches!(method, Method::Get | Method::Head) {
-        workspace::READ
-    } else {
-        workspace::WRITE
-    };
+    let needed = if matches!(method, Method::Get | Method::Head) { workspace::READ } else { workspace::WRITE };
     if !record.abilities.iter().any(|a| a == needed) {
         return Err(ApiError::MissingAbility(needed));
     }
-    Ok(Caller {
-        workspace_id: record.workspace_id,
-        token_id: record.token_id,
-        abilities: record.abilities,
-    })
+    Ok(Caller { workspace_id: record.workspace_id, token_id: record.token_id, abilities: record.abilities })
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.
 pub fn admin(req: &Request, env: &Env) -> ApiResult<()> {
-    let expected = env
-        .secret("ADMIN_TOKEN")
-        .map(|s| s.to_string())
-        .or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()));
+    let expected =
+        env.secret("ADMIN_TOKEN").map(|s| s.to_string()).or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()));
     let (Ok(expected), Some(given)) = (expected, bearer(req)) else {
         return Err(ApiError::Unauthenticated);
     };

@@ -9,11 +9,7 @@ use worker::Request;
 /// Refuses a declared `Content-Length` over the limit before reading anything.
 pub fn check_declared_length(req: &Request) -> ApiResult<()> {
     if let Ok(Some(len)) = req.headers().get("Content-Length") {
-        if len
-            .trim()
-            .parse::<u64>()
-            .map_or(false, |n| n > MAX_BODY_BYTES as u64)
-        {
+        if len.trim().parse::<u64>().map_or(false, |n| n > MAX_BODY_BYTES as u64) {
             return Err(ApiError::PayloadTooLarge);
         }
     }
@@ -23,11 +19,8 @@ pub fn check_declared_length(req: &Request) -> ApiResult<()> {
 /// Reads the body (refusing more than the limit, declared or not) and parses it as a
 /// JSON object.
 pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
-    let bytes = cx
-        .req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?;
+    let bytes =
+        cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?;
     parse_object(&bytes)
 }
 
@@ -37,12 +30,8 @@ pub fn parse_object(bytes: &[u8]) -> ApiResult<Map<String, Value>> {
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::InvalidJson(
-            "The request body must be a JSON object.".into(),
-        )),
-        Err(e) => Err(ApiError::InvalidJson(format!(
-            "The request body is not valid JSON: {e}."
-        ))),
+        Ok(_) => Err(ApiError::InvalidJson("The request body must be a JSON object.".into())),
+        Err(e) => Err(ApiError::InvalidJson(format!("The request body is not valid JSON: {e}."))),
     }
 }
 
@@ -54,10 +43,7 @@ mod tests {
     fn objects_pass_everything_else_is_400_or_413() {
         assert!(parse_object(br#"{"a":1}"#).is_ok());
         for bad in [&b""[..], b"[]", b"null", b"1", b"{", b"\"x\""] {
-            assert!(
-                matches!(parse_object(bad), Err(ApiError::InvalidJson(_))),
-                "{bad:?}"
-            );
+            assert!(matches!(parse_object(bad), Err(ApiError::InvalidJson(_))), "{bad:?}");
         }
         let big = vec![b' '; MAX_BODY_BYTES + 1];
         assert!(matches!(parse_object(&big), Err(ApiError::PayloadTooLarge)));

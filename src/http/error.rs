@@ -61,43 +61,26 @@ impl ApiError {
         let status = self.status();
         let std = |error: String, code: &str| json!({"error": error, "code": code});
         match self {
-            ApiError::Unauthenticated => (
-                status,
-                std("Unauthenticated".into(), "UNAUTHENTICATED"),
-                vec![],
-            ),
+            ApiError::Unauthenticated => (status, std("Unauthenticated".into(), "UNAUTHENTICATED"), vec![]),
             ApiError::MissingAbility(ability) => (
                 status,
-                std(
-                    format!("Token missing required ability: {ability}"),
-                    "INSUFFICIENT_TOKEN_ABILITY",
-                ),
+                std(format!("Token missing required ability: {ability}"), "INSUFFICIENT_TOKEN_ABILITY"),
                 vec![],
             ),
             ApiError::Forbidden(msg) => (status, std(msg, "FORBIDDEN"), vec![]),
             ApiError::NotFound(msg) => (status, std(msg, "RESOURCE_NOT_FOUND"), vec![]),
             ApiError::MethodNotAllowed(allow) => (
                 status,
-                std(
-                    "The method is not allowed for this path.".into(),
-                    "METHOD_NOT_ALLOWED",
-                ),
+                std("The method is not allowed for this path.".into(), "METHOD_NOT_ALLOWED"),
                 vec![("Allow", allow.join(", "))],
             ),
-            ApiError::PayloadTooLarge => (
-                status,
-                std(
-                    "The request body may not be larger than 1 MiB.".into(),
-                    "PAYLOAD_TOO_LARGE",
-                ),
-                vec![],
-            ),
+            ApiError::PayloadTooLarge => {
+                (status, std("The request body may not be larger than 1 MiB.".into(), "PAYLOAD_TOO_LARGE"), vec![])
+            }
             ApiError::InvalidJson(msg) => (status, std(msg, "INVALID_JSON"), vec![]),
-            ApiError::Validation(errors) => (
-                status,
-                json!({"message": "The given data was invalid.", "errors": errors.0}),
-                vec![],
-            ),
+            ApiError::Validation(errors) => {
+                (status, json!({"message": "The given data was invalid.", "errors": errors.0}), vec![])
+            }
             ApiError::Standard(_, code, msg, extra) => {
                 let mut body = std(msg, code);
                 if let (Some(extra), Some(obj)) = (extra, body.as_object_mut()) {
@@ -108,11 +91,7 @@ impl ApiError {
             ApiError::Raw(_, body, headers) => (status, body, headers),
             ApiError::Internal(detail) => {
                 worker::console_error!("internal error: {detail}");
-                (
-                    status,
-                    std("Internal server error".into(), "INTERNAL_ERROR"),
-                    vec![],
-                )
+                (status, std("Internal server error".into(), "INTERNAL_ERROR"), vec![])
             }
         }
     }

@@ -33,10 +33,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 
     /// The authenticated caller. Routes with `Access::Token` always have one.
@@ -58,9 +55,7 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
     if is_head {
         // HEAD answers exactly like GET, without the body.
         let headers = resp.headers().clone();
-        return Ok(Response::empty()?
-            .with_status(resp.status_code())
-            .with_headers(headers));
+        return Ok(Response::empty()?.with_status(resp.status_code()).with_headers(headers));
     }
     Ok(resp)
 }
@@ -69,11 +64,7 @@ async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> 
     let method = req.method();
     let path = req.path();
     let (route, params) = routes::find(&path).ok_or_else(ApiError::not_found)?;
-    let lookup = if method == Method::Head {
-        Method::Get
-    } else {
-        method.clone()
-    };
+    let lookup = if method == Method::Head { Method::Get } else { method.clone() };
     let handler = route
         .methods
         .iter()
@@ -89,19 +80,10 @@ async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> 
         }
         Access::Token => Some(auth::authenticate(&req, &env, &method).await?),
     };
-    if matches!(
-        method,
-        Method::Post | Method::Put | Method::Patch | Method::Delete
-    ) {
+    if matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete) {
         body::check_declared_length(&req)?;
     }
-    let mut cx = Ctx {
-        env,
-        req,
-        request_id: request_id.to_string(),
-        params,
-        caller,
-    };
+    let mut cx = Ctx { env, req, request_id: request_id.to_string(), params, caller };
     dispatch(handler, &mut cx).await
 }
 
@@ -148,9 +130,7 @@ pub fn json_response<T: Serialize>(status: u16, value: &T) -> worker::Result<Res
     let body = serde_json::to_vec(value)?;
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
-    Ok(Response::from_bytes(body)?
-        .with_status(status)
-        .with_headers(headers))
+    Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
 }
 
 pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {

@@ -39,14 +39,8 @@ mod tests {
         }
         let missing: Vec<_> = in_router.difference(&in_doc).collect();
         let extra: Vec<_> = in_doc.difference(&in_router).collect();
-        assert!(
-            missing.is_empty(),
-            "routes missing from openapi.json: {missing:?}"
-        );
-        assert!(
-            extra.is_empty(),
-            "openapi.json operations with no route: {extra:?}"
-        );
+        assert!(missing.is_empty(), "routes missing from openapi.json: {missing:?}");
+        assert!(extra.is_empty(), "openapi.json operations with no route: {extra:?}");
     }
 
     #[test]
@@ -67,14 +61,8 @@ mod tests {
                 if method == "parameters" {
                     continue;
                 }
-                assert!(
-                    op["operationId"].is_string(),
-                    "{method} {path} has no operationId"
-                );
-                assert!(
-                    op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                    "{method} {path} has no responses"
-                );
+                assert!(op["operationId"].is_string(), "{method} {path} has no operationId");
+                assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
             }
         }
     }

@@ -70,26 +70,10 @@ use Handler::*;
 use Method::{Delete, Get, Patch, Post};
 
 pub static ROUTES: &[Route] = &[
-    Route {
-        path: "/v1/health",
-        access: Public,
-        methods: &[(Get, Health)],
-    },
-    Route {
-        path: "/v1/openapi.json",
-        access: Public,
-        methods: &[(Get, OpenApi)],
-    },
-    Route {
-        path: "/v1/workspace",
-        access: Token,
-        methods: &[(Get, Workspace)],
-    },
-    Route {
-        path: "/admin/v1/workspaces",
-        access: Admin,
-        methods: &[(Post, AdminCreateWorkspace)],
-    },
+    Route { path: "/v1/health", access: Public, methods: &[(Get, Health)] },
+    Route { path: "/v1/openapi.json", access: Public, methods: &[(Get, OpenApi)] },
+    Route { path: "/v1/workspace", access: Token, methods: &[(Get, Workspace)] },
+    Route { path: "/admin/v1/workspaces", access: Admin, methods: &[(Post, AdminCreateWorkspace)] },
     Route {
         path: "/admin/v1/workspaces/{id}",
         access: Admin,
@@ -123,11 +107,7 @@ fn router() -> &'static matchit::Router<usize> {
 /// The route for a path and its parameters (percent-decoded), or `None` for a 404.
 pub fn find(path: &str) -> Option<(&'static Route, Vec<(String, String)>)> {
     let m = router().at(path).ok()?;
-    let params = m
-        .params
-        .iter()
-        .map(|(k, v)| (k.to_string(), percent_decode(v)))
-        .collect();
+    let params = m.params.iter().map(|(k, v)| (k.to_string(), percent_decode(v))).collect();
     Some((&ROUTES[*m.value], params))
 }
 
@@ -162,13 +142,7 @@ mod tests {
     fn the_table_builds_and_matches() {
         let (r, p) = find("/admin/v1/workspaces/7/tokens/9").unwrap();
         assert_eq!(r.path, "/admin/v1/workspaces/{id}/tokens/{token_id}");
-        assert_eq!(
-            p,
-            vec![
-                ("id".to_string(), "7".to_string()),
-                ("token_id".to_string(), "9".to_string())
-            ]
-        );
+        assert_eq!(p, vec![("id".to_string(), "7".to_string()), ("token_id".to_string(), "9".to_string())]);
         assert!(find("/v1/nope").is_none());
         assert!(find("/v1/health/").is_none());
     }

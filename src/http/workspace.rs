@@ -9,9 +9,7 @@ use worker::Response;
 pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
     let caller = cx.caller()?;
     // A token whose workspace is gone is as good as no token.
-    let ws = workspaces::get(&cx.env, caller.workspace_id)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+    let ws = workspaces::get(&cx.env, caller.workspace_id).await?.ok_or(ApiError::Unauthenticated)?;
     json(
         200,
         &json!({

@@ -88,17 +88,16 @@ pub async fn create(
     let Some(info) = row.map(TokenInfo::from) else {
         return Ok(None);
     };
-    let record = TokenRecord {
-        token_id: info.id,
-        workspace_id,
-        abilities: abilities.to_vec(),
-        expires_at: expires_at_ms,
-    };
+    let record =
+        TokenRecord { token_id: info.id, workspace_id, abilities: abilities.to_vec(), expires_at: expires_at_ms };
     let mut put = env.kv(KV)?.put(hash, serde_json::to_string(&record)?)?;
-    // Let KV drop the record itself once the token has expired (it needs >= 60 s ahead).
+    // Let KV drop the record itself once the token has expired. KV wants the expiry at
+    // least 60 s ahead and as a 32-bit unix second; otherwise authentication's own expiry
+    // check is what stops the token.
     if let Some(exp) = expires_at_ms {
-        if exp / 1000 > now_ms / 1000 + 60 {
-            put = put.expiration(exp as u64 / 1000 + 1);
+        let secs = exp / 1000 + 1;
+        if secs > now_ms / 1000 + 60 && secs <= i32::MAX as i64 {
+            put = put.expiration(secs as u64);
         }
     }
     put.execute().await?;
@@ -107,27 +106,16 @@ pub async fn create(
 
 pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<TokenInfo>> {
     let rows = db(env)?
-        .prepare(format!(
-            "SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = ?1 AND revoked_at IS NULL ORDER BY id"
-        ))
+        .prepare(format!("SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = ?1 AND revoked_at IS NULL ORDER BY id"))
         .bind(&[int(workspace_id)])?
         .all()
         .await?;
-    Ok(rows
-        .results::<Row>()?
-        .into_iter()
-        .map(TokenInfo::from)
-        .collect())
+    Ok(rows.results::<Row>()?.into_iter().map(TokenInfo::from).collect())
 }
 
 /// Marks the token revoked and deletes its KV record, so it stops working at once.
 /// `false` when there was no such live token in the workspace.
-pub async fn revoke(
-    env: &Env,
-    workspace_id: i64,
-    token_id: i64,
-    now_ms: i64,
-) -> worker::Result<bool> {
+pub async fn revoke(env: &Env, workspace_id: i64, token_id: i64, now_ms: i64) -> worker::Result<bool> {
     #[derive(Deserialize)]
     struct Hash {
         token_hash: String,

@@ -56,8 +56,7 @@ impl From<Row> for Workspace {
     }
 }
 
-const COLUMNS: &str =
-    "id, name, plan, rate_limit, rate_window_seconds, monthly_action_quota, created_at, updated_at";
+const COLUMNS: &str = "id, name, plan, rate_limit, rate_window_seconds, monthly_action_quota, created_at, updated_at";
 
 pub async fn create(env: &Env, input: &WorkspaceInput, now_ms: i64) -> worker::Result<Workspace> {
     let now = time::format_millis(now_ms);
@@ -77,8 +76,7 @@ pub async fn create(env: &Env, input: &WorkspaceInput, now_ms: i64) -> worker::R
         ])?
         .first(None)
         .await?;
-    row.map(Workspace::from)
-        .ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
+    row.map(Workspace::from).ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
 }
 
 pub async fn get(env: &Env, id: i64) -> worker::Result<Option<Workspace>> {
@@ -91,12 +89,7 @@ pub async fn get(env: &Env, id: i64) -> worker::Result<Option<Workspace>> {
 }
 
 /// Applies the fields present in `input`; `None` when the workspace does not exist.
-pub async fn update(
-    env: &Env,
-    id: i64,
-    input: &WorkspaceInput,
-    now_ms: i64,
-) -> worker::Result<Option<Workspace>> {
+pub async fn update(env: &Env, id: i64, input: &WorkspaceInput, now_ms: i64) -> worker::Result<Option<Workspace>> {
     let now = time::format_millis(now_ms);
     let (limit, window) = input.rate_limit.unzip();
     let row: Option<Row> = db(env)?

@@ -1,0 +1,369 @@
+//! Builds, starts and stops the worker; gives cases an HTTP client and helpers.
+
+use crate::mock::Mock;
+use serde_json::{json, Value};
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_TOKEN: &str = "adm_e2e_secret_for_tests_only";
+/// 32 bytes, base64: the tests' CREDENTIALS_KEY.
+pub const CREDENTIALS_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+pub struct World {
+    pub base: String,
+    pub mock: Mock,
+    agent: ureq::Agent,
+    child: Option<Child>,
+    scratch: PathBuf,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin(name: &str) -> PathBuf {
+    root().join("node_modules/.bin").join(name)
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let status = cmd.status().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(status.success(), "{what} failed: {status}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+impl World {
+    pub fn start() -> World {
+        let scratch = std::env::temp_dir().join(format!("weav-e2e-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).expect("scratch dir");
+
+        // 1. Build the release worker once, through the same path `wrangler deploy` takes,
+        //    and report the size of what would be uploaded.
+        let dist = scratch.join("dist");
+        run(
+            Command::new(bin("wrangler"))
+                .args(["deploy", "--dry-run", "--outdir"])
+                .arg(&dist)
+                .current_dir(root())
+                .envs(quiet_env(&scratch))
+                .stdout(Stdio::null()),
+            "wrangler deploy --dry-run --outdir dist",
+        );
+        report_wasm_size(&dist);
+
+        // 2. A throwaway local D1 with the migrations applied.
+        let persist = scratch.join("state");
+        run(
+            Command::new(bin("wrangler"))
+                .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+                .arg(&persist)
+                .current_dir(root())
+                .envs(quiet_env(&scratch))
+                .stdout(Stdio::null()),
+            "wrangler d1 migrations apply",
+        );
+
+        // 3. The mock upstream, then the worker pointed at it.
+        let mock = Mock::start();
+        let port = free_port();
+        let vars = [
+            format!("ADMIN_TOKEN:{ADMIN_TOKEN}"),
+            format!("CREDENTIALS_KEY:{CREDENTIALS_KEY}"),
+            "ALLOW_PRIVATE_UPSTREAMS:true".into(),
+            "TEST_HOOKS:true".into(),
+            "OUTBOUND_TIMEOUT_MS:2000".into(),
+            "WEBHOOK_RETRY_SCHEDULE:1,1,2".into(),
+            format!("SLACK_API_BASE:{}/slack", mock.url),
+            format!("GITHUB_API_BASE:{}/github", mock.url),
+            format!("GOOGLE_SHEETS_API_BASE:{}/sheets", mock.url),
+        ];
+        let log = std::fs::File::create(scratch.join("wrangler.log")).expect("log file");
+        let mut cmd = Command::new(bin("wrangler"));
+        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn", "--persist-to"])
+            .arg(&persist)
+            .current_dir(root())
+            .envs(quiet_env(&scratch))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            // workerd is wrangler's grandchild: give them a process group to stop as one.
+            .process_group(0);
+        for v in &vars {
+            cmd.args(["--var", v]);
+        }
+        let child = cmd.spawn().expect("start wrangler dev");
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+        let mut world = World { base: format!("http://127.0.0.1:{port}"), mock, agent, child: Some(child), scratch };
+        world.wait_ready();
+        world
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Ok(r) = self.agent.get(&format!("{}/v1/health", self.base)).call() {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+                self.dump_log();
+                panic!("wrangler dev exited early: {status}");
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        self.dump_log();
+        panic!("the worker did not become ready within 120 s");
+    }
+
+    fn dump_log(&self) {
+        let log = std::fs::read_to_string(self.scratch.join("wrangler.log")).unwrap_or_default();
+        eprintln!("---- wrangler.log (last 4000 bytes) ----\n{}", &log[log.len().saturating_sub(4000)..]);
+    }
+
+    /// Runs the cases on a few threads; returns how many failed.
+    pub fn run(&self, cases: Vec<crate::Case>, threads: usize) -> usize {
+        let total = cases.len();
+        if total == 0 {
+            return 0;
+        }
+        let queue = Arc::new(Mutex::new(cases));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let done = AtomicUsize::new(0);
+        let started = Instant::now();
+        std::panic::set_hook(Box::new(|info| {
+            let name = std::thread::current().name().unwrap_or("?").to_string();
+            eprintln!("  [{name}] {info}");
+        }));
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let queue = queue.clone();
+                let failures = failures.clone();
+                let done = &done;
+                std::thread::Builder::new()
+                    .name(format!("e2e-{t}"))
+                    .spawn_scoped(s, move || loop {
+                        let Some((name, case)) = queue.lock().unwrap().pop() else {
+                            break;
+                        };
+                        let t0 = Instant::now();
+                        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(self))).is_ok();
+                        done.fetch_add(1, Ordering::Relaxed);
+                        let ms = t0.elapsed().as_millis();
+                        if ok {
+                            println!("ok    {name} ({ms} ms)");
+                        } else {
+                            println!("FAIL  {name} ({ms} ms)");
+                            failures.lock().unwrap().push(name);
+                        }
+                    })
+                    .expect("thread");
+            }
+        });
+        let failures = failures.lock().unwrap();
+        println!(
+            "\ne2e: {} passed, {} failed of {total} in {:.1} s",
+            total - failures.len(),
+            failures.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for f in failures.iter() {
+            println!("  failed: {f}");
+        }
+        if !failures.is_empty() {
+            self.dump_log();
+        }
+        failures.len()
+    }
+
+    // ---- HTTP ------------------------------------------------------------------------
+
+    /// Sends a request; `body` is sent verbatim (with `Content-Type: application/json`).
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = self.agent.request(method, &format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some(b) => req.set("Content-Type", "application/json").send_string(b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .map(|n| {
+                let v = resp.header(&n).unwrap_or_default().to_string();
+                (n.to_ascii_lowercase(), v)
+            })
+            .collect();
+        let mut body = String::new();
+        resp.into_reader().read_to_string(&mut body).expect("read body");
+        Resp { status, headers, body, what: format!("{method} {path}") }
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> Resp {
+        self.send("GET", path, Some(token), None, &[])
+    }
+    pub fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send("POST", path, Some(token), Some(&body.to_string()), &[])
+    }
+    pub fn patch(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send("PATCH", path, Some(token), Some(&body.to_string()), &[])
+    }
+    pub fn put(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send("PUT", path, Some(token), Some(&body.to_string()), &[])
+    }
+    pub fn delete(&self, path: &str, token: &str) -> Resp {
+        self.send("DELETE", path, Some(token), None, &[])
+    }
+
+    // ---- Operator API helpers ---------------------------------------------------------
+
+    pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        self.send(method, path, Some(ADMIN_TOKEN), body.map(|b| b.to_string()).as_deref(), &[])
+    }
+
+    /// A new workspace with the given create body; returns its JSON.
+    pub fn workspace_with(&self, body: Value) -> Value {
+        self.admin("POST", "/admin/v1/workspaces", Some(body)).expect(201).json()
+    }
+
+    /// A token for a workspace with the given abilities; returns the plain text.
+    pub fn token_for(&self, workspace_id: i64, abilities: &[&str]) -> String {
+        let r = self.admin(
+            "POST",
+            &format!("/admin/v1/workspaces/{workspace_id}/tokens"),
+            Some(json!({"name": "e2e", "abilities": abilities})),
+        );
+        r.expect(201).json()["token"].as_str().expect("token").to_string()
+    }
+
+    /// A fresh workspace and a read+write token: what almost every case starts with.
+    pub fn tenant(&self) -> Tenant {
+        let ws = self.workspace_with(json!({"name": "e2e tenant"}));
+        let id = ws["id"].as_i64().expect("id");
+        Tenant { id, token: self.token_for(id, &["external-api:read", "external-api:write"]) }
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// Keeps wrangler quiet and its debug log out of the home folder (TOOLCHAIN.md).
+fn quiet_env(scratch: &Path) -> Vec<(String, String)> {
+    vec![
+        ("CI".into(), "true".into()),
+        ("WRANGLER_SEND_METRICS".into(), "false".into()),
+        ("VSCODE_INSPECTOR_OPTIONS".into(), "off".into()),
+        ("WRANGLER_LOG_PATH".into(), scratch.join("wrangler-logs").display().to_string()),
+        (
+            "PATH".into(),
+            format!("{}:{}", root().join("node_modules/.bin").display(), std::env::var("PATH").unwrap_or_default()),
+        ),
+    ]
+}
+
+fn report_wasm_size(dist: &Path) {
+    let wasm = std::fs::read_dir(dist)
+        .expect("dist")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .expect("a .wasm in the dry-run output");
+    let raw = std::fs::metadata(&wasm).expect("wasm").len();
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(&wasm).output().expect("gzip");
+    println!(
+        "wasm that `wrangler deploy` would upload: {} ({:.1} KiB, {:.1} KiB gzipped)",
+        wasm.file_name().unwrap_or_default().to_string_lossy(),
+        raw as f64 / 1024.0,
+        out.stdout.len() as f64 / 1024.0
+    );
+}
+
+pub struct Tenant {
+    pub id: i64,
+    pub token: String,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    what: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("{}: body is not JSON ({e}): {}", self.what, self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+    /// Asserts the status (showing the body when it differs) and returns self.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status, status, "{} answered {}: {}", self.what, self.status, self.body);
+        self
+    }
+    /// Asserts a standard-family error with this status and code, carrying the request id.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Value {
+        let r = self.expect(status);
+        let body = r.json();
+        assert_eq!(body["code"], code, "{}: {}", r.what, r.body);
+        assert!(body["error"].is_string(), "{}: {}", r.what, r.body);
+        assert_eq!(body["request_id"].as_str(), r.header("x-request-id"), "request_id = X-Request-Id");
+        body
+    }
+    /// Asserts a 422 in the validation shape naming `field`.
+    #[track_caller]
+    pub fn expect_invalid(self, field: &str) -> Value {
+        let r = self.expect(422);
+        let body = r.json();
+        assert_eq!(body["message"], "The given data was invalid.", "{}", r.body);
+        assert!(body["errors"][field].is_array(), "{}: expected an error for '{field}': {}", r.what, r.body);
+        body
+    }
+}
