@@ -1,6 +1,7 @@
 //! Thin wrappers over the platform: clock, CSPRNG, configuration and D1 argument helpers.
 //! Everything that touches a binding but is not a resource's own SQL lives here.
 pub mod d1;
+pub mod outbound;
 
 use worker::Env;
 
@@ -22,4 +23,18 @@ pub fn var(env: &Env, name: &str, default: &str) -> String {
         .map(|v| v.to_string())
         .or_else(|_| env.secret(name).map(|v| v.to_string()))
         .unwrap_or_else(|_| default.to_string())
+}
+
+/// The sealer for secrets at rest, keyed by `CREDENTIALS_KEY`. A missing or malformed key
+/// is a server misconfiguration: the caller answers 500, and nothing is stored in clear.
+pub fn sealer(env: &Env) -> Result<crate::domain::secret::Sealer, worker::Error> {
+    crate::domain::secret::Sealer::from_base64_key(&var(env, "CREDENTIALS_KEY", ""))
+        .map_err(|_| worker::Error::RustError("CREDENTIALS_KEY is missing or not 32 bytes of base64".into()))
+}
+
+/// Seals a secret with a fresh nonce from the CSPRNG.
+pub fn seal(env: &Env, plaintext: &str) -> Result<String, worker::Error> {
+    sealer(env)?
+        .seal(random_bytes::<12>()?, plaintext.as_bytes())
+        .map_err(|_| worker::Error::RustError("encryption failed".into()))
 }
