@@ -1,6 +1,10 @@
 //! Pure Rust: types, validation and formats. Nothing here imports `worker`, so all of it is
 //! unit-tested on the host with `cargo test --lib`.
+pub mod agent;
+pub mod image;
+pub mod listing;
 pub mod outbound;
+pub mod schema;
 pub mod secret;
 pub mod time;
 pub mod token;

@@ -37,6 +37,17 @@ pub fn from_random(bytes: &[u8]) -> Option<String> {
     Some(body)
 }
 
+/// A prefixed random id (`blob_…`, `conn_…`): `len` base62 characters from `bytes`
+/// (which must hold at least `len` bytes below 248; pass twice as many to be safe).
+pub fn random_id(prefix: &str, bytes: &[u8], len: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + len);
+    out.push_str(prefix);
+    for &b in bytes.iter().filter(|&&b| b < 248).take(len) {
+        out.push(ALPHABET[(b % 62) as usize] as char);
+    }
+    out
+}
+
 /// True when the token has our shape and its checksum matches.
 pub fn is_well_formed(token: &str) -> bool {
     if token.len() != TOKEN_LEN || !token.starts_with(PREFIX) {

@@ -2,9 +2,12 @@
 //! error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
 
 pub mod admin;
+pub mod agents;
 pub mod auth;
+pub mod blobs;
 pub mod body;
 pub mod error;
+pub mod functions;
 pub mod health;
 pub mod openapi;
 pub mod routes;
@@ -34,6 +37,23 @@ pub struct Ctx {
 impl Ctx {
     pub fn param(&self, name: &str) -> &str {
         self.params.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The request's query string (without `?`), empty when there is none.
+    pub fn query(&self) -> String {
+        self.req.url().ok().and_then(|u| u.query().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// `scheme://host[:port]` of the request: absolute URLs (blob links) are built on it.
+    pub fn origin(&self) -> String {
+        self.req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    }
+
+    /// A boolean query flag such as `?trashed=true`.
+    pub fn flag(&self, name: &str) -> bool {
+        let q = self.query();
+        url::form_urlencoded::parse(q.as_bytes())
+            .any(|(k, v)| k == name && crate::domain::listing::parse_bool(&v) == Some(true))
     }
 
     /// The authenticated caller. Routes with `Access::Token` always have one.
@@ -98,6 +118,23 @@ async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
         Handler::AdminCreateToken => admin::create_token(cx).await,
         Handler::AdminListTokens => admin::list_tokens(cx).await,
         Handler::AdminDeleteToken => admin::delete_token(cx).await,
+        Handler::AdminProtectAgent => agents::protect(cx).await,
+        Handler::ListAgents => agents::list(cx).await,
+        Handler::CreateAgent => agents::create(cx).await,
+        Handler::GetAgent => agents::get(cx).await,
+        Handler::UpdateAgent => agents::update(cx).await,
+        Handler::UpsertAgent => agents::upsert(cx).await,
+        Handler::DeleteAgent => agents::delete(cx).await,
+        Handler::TrashAgent => agents::trash(cx).await,
+        Handler::RestoreAgent => agents::restore(cx).await,
+        Handler::ListFunctions => functions::list(cx).await,
+        Handler::AddFunction => functions::add(cx).await,
+        Handler::GetFunction => functions::get(cx).await,
+        Handler::UpdateFunction => functions::update(cx).await,
+        Handler::UpsertFunction => functions::upsert(cx).await,
+        Handler::RemoveFunction => functions::remove(cx).await,
+        Handler::InvokeFunction => functions::invoke(cx).await,
+        Handler::GetBlob => blobs::get(cx).await,
     }
 }
 
@@ -131,6 +168,13 @@ pub fn json_response<T: Serialize>(status: u16, value: &T) -> worker::Result<Res
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
+}
+
+/// A response whose JSON text was built already (by SQLite's `json_object`, say).
+pub fn raw_json(status: u16, body: String) -> ApiResult<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    Ok(Response::from_bytes(body.into_bytes())?.with_status(status).with_headers(headers))
 }
 
 pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {

@@ -4,24 +4,55 @@
 use super::error::ApiResult;
 use worker::{Headers, Response};
 
-pub const DOCUMENT: &str = include_str!("../openapi.json");
+use super::routes::ALIASES;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+const SOURCE: &str = include_str!("../openapi.json");
+
+/// The served document: `src/openapi.json` plus an entry for every seed-path alias,
+/// copied from its `/v1` route (built once per isolate).
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let Ok(mut doc) = serde_json::from_str::<Value>(SOURCE) else { return SOURCE.to_string() };
+        if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+            for (alias, canonical) in ALIASES {
+                let Some(mut item) = paths.get(*canonical).cloned() else { continue };
+                if let Some(ops) = item.as_object_mut() {
+                    for op in ops.values_mut().filter_map(Value::as_object_mut) {
+                        if let Some(Value::String(id)) = op.get_mut("operationId") {
+                            id.push_str("SeedPath");
+                        }
+                        op.insert(
+                            "description".into(),
+                            Value::String(format!("Alias of `{canonical}` at the seed's own path.")),
+                        );
+                    }
+                }
+                paths.insert(alias.to_string(), item);
+            }
+        }
+        serde_json::to_string(&doc).unwrap_or_else(|_| SOURCE.to_string())
+    })
+}
 
 pub fn get() -> ApiResult<Response> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
     headers.set("Cache-Control", "public, max-age=300")?;
-    Ok(Response::from_bytes(DOCUMENT.as_bytes().to_vec())?.with_headers(headers))
+    Ok(Response::from_bytes(document().as_bytes().to_vec())?.with_headers(headers))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::routes::{method_name, ROUTES};
+    use super::super::routes::{method_name, ALIASES, ROUTES};
     use serde_json::Value;
     use std::collections::BTreeSet;
 
     #[test]
     fn document_and_router_list_the_same_operations() {
-        let doc: Value = serde_json::from_str(super::DOCUMENT).expect("openapi.json parses");
+        let doc: Value = serde_json::from_str(super::document()).expect("openapi.json parses");
         assert_eq!(doc["openapi"], "3.1.0");
         let mut in_doc = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -35,6 +66,9 @@ mod tests {
         for route in ROUTES {
             for (m, _) in route.methods {
                 in_router.insert((route.path.to_string(), method_name(m).to_string()));
+                for (alias, _) in ALIASES.iter().filter(|(_, c)| *c == route.path) {
+                    in_router.insert((alias.to_string(), method_name(m).to_string()));
+                }
             }
         }
         let missing: Vec<_> = in_router.difference(&in_doc).collect();
@@ -45,8 +79,8 @@ mod tests {
 
     #[test]
     fn every_operation_documents_its_errors_and_references_resolve() {
-        let doc: Value = serde_json::from_str(super::DOCUMENT).unwrap();
-        let text = super::DOCUMENT;
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        let text = super::SOURCE;
         // Every $ref points at something that exists.
         for part in text.split("\"$ref\": \"#/").skip(1) {
             let target = &part[..part.find('"').unwrap()];

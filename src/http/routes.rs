@@ -29,6 +29,23 @@ pub enum Handler {
     AdminCreateToken,
     AdminListTokens,
     AdminDeleteToken,
+    AdminProtectAgent,
+    ListAgents,
+    CreateAgent,
+    GetAgent,
+    UpdateAgent,
+    UpsertAgent,
+    DeleteAgent,
+    TrashAgent,
+    RestoreAgent,
+    ListFunctions,
+    AddFunction,
+    GetFunction,
+    UpdateFunction,
+    UpsertFunction,
+    RemoveFunction,
+    InvokeFunction,
+    GetBlob,
 }
 
 pub struct Route {
@@ -67,7 +84,7 @@ pub fn method_name(m: &Method) -> &'static str {
 
 use Access::*;
 use Handler::*;
-use Method::{Delete, Get, Patch, Post};
+use Method::{Delete, Get, Patch, Post, Put};
 
 pub static ROUTES: &[Route] = &[
     Route { path: "/v1/health", access: Public, methods: &[(Get, Health)] },
@@ -89,6 +106,38 @@ pub static ROUTES: &[Route] = &[
         access: Admin,
         methods: &[(Delete, AdminDeleteToken)],
     },
+    Route { path: "/admin/v1/workspaces/{id}/agents/{agent}", access: Admin, methods: &[(Patch, AdminProtectAgent)] },
+    // Agents and functions (seed 002)
+    Route { path: "/v1/agents", access: Token, methods: &[(Get, ListAgents), (Post, CreateAgent)] },
+    Route {
+        path: "/v1/agents/{agent}",
+        access: Token,
+        methods: &[(Get, GetAgent), (Patch, UpdateAgent), (Put, UpsertAgent), (Delete, DeleteAgent)],
+    },
+    Route { path: "/v1/agents/{agent}/trash", access: Token, methods: &[(Post, TrashAgent)] },
+    Route { path: "/v1/agents/{agent}/restore", access: Token, methods: &[(Post, RestoreAgent)] },
+    Route {
+        path: "/v1/agents/{agent}/functions",
+        access: Token,
+        methods: &[(Get, ListFunctions), (Post, AddFunction)],
+    },
+    Route {
+        path: "/v1/agents/{agent}/functions/{name}",
+        access: Token,
+        methods: &[(Get, GetFunction), (Patch, UpdateFunction), (Put, UpsertFunction), (Delete, RemoveFunction)],
+    },
+    Route { path: "/v1/agents/{agent}/functions/{name}/invoke", access: Token, methods: &[(Post, InvokeFunction)] },
+    Route { path: "/v1/blobs/{id}", access: Public, methods: &[(Get, GetBlob)] },
+];
+
+/// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).
+pub static ALIASES: &[(&str, &str)] = &[
+    ("/api/agents", "/v1/agents"),
+    ("/api/agents/{agent}", "/v1/agents/{agent}"),
+    ("/api/agents/{agent}/trash", "/v1/agents/{agent}/trash"),
+    ("/api/agents/{agent}/restore", "/v1/agents/{agent}/restore"),
+    ("/api/agents/{agent}/functions", "/v1/agents/{agent}/functions"),
+    ("/api/agents/{agent}/functions/{name}", "/v1/agents/{agent}/functions/{name}"),
 ];
 
 fn router() -> &'static matchit::Router<usize> {
@@ -99,6 +148,12 @@ fn router() -> &'static matchit::Router<usize> {
             // ok: the table is static and checked by the unit test below; a conflict is a
             // programming error caught before deploy, never caller input.
             r.insert(route.path, i).expect("route table conflict");
+        }
+        for (alias, canonical) in ALIASES {
+            if let Some(i) = ROUTES.iter().position(|r| r.path == *canonical) {
+                // ok: as above, static and unit-tested.
+                r.insert(*alias, i).expect("alias conflict");
+            }
         }
         r
     })
@@ -145,6 +200,16 @@ mod tests {
         assert_eq!(p, vec![("id".to_string(), "7".to_string()), ("token_id".to_string(), "9".to_string())]);
         assert!(find("/v1/nope").is_none());
         assert!(find("/v1/health/").is_none());
+    }
+
+    #[test]
+    fn aliases_point_at_existing_routes() {
+        for (alias, canonical) in ALIASES {
+            assert!(ROUTES.iter().any(|r| r.path == *canonical), "{alias} -> {canonical}");
+            let (r, p) = find(&alias.replace("{agent}", "tweety").replace("{name}", "get_joke")).unwrap();
+            assert_eq!(r.path, *canonical);
+            assert!(p.is_empty() || p[0].1 == "tweety");
+        }
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], worker::Error> {
     Ok(buf)
 }
 
+/// A new prefixed id with 24 base62 characters (~142 bits): unguessable, so a blob URL
+/// can be served without a token.
+pub fn new_id(prefix: &str) -> Result<String, worker::Error> {
+    Ok(crate::domain::token::random_id(prefix, &random_bytes::<48>()?, 24))
+}
+
 /// A `[vars]` value or secret, or `default` when it is not configured.
 pub fn var(env: &Env, name: &str, default: &str) -> String {
     env.var(name)

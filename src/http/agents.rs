@@ -1,0 +1,289 @@
+//! `/v1/agents` (and seed 002's `/api/agents`): create, get, PATCH, PUT upsert by uid,
+//! list, trash, restore, delete; and the operator's `protected` flag.
+
+use super::error::{ApiError, ApiResult};
+use super::functions::seal_function;
+use super::{body, json, no_content, raw_json, Ctx};
+use crate::domain::agent::{self, AgentInput, AgentKey, DirectoryInput, FunctionRef, PictureInput};
+use crate::domain::validate::Errors;
+use crate::domain::{image, listing, time};
+use crate::platform::{new_id, now_ms};
+use crate::store::agents::{self as store, AgentRef, NewBlob};
+use crate::store::functions as fstore;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::JsValue;
+use worker::Response;
+
+fn key(cx: &Ctx) -> AgentKey {
+    AgentKey::parse(cx.param("agent"))
+}
+
+fn agent_not_found() -> ApiError {
+    ApiError::NotFound("Agent not found.".into())
+}
+
+/// The agent named in the path, trashed ones only with `?trashed=true`.
+pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiResult<AgentRef> {
+    match store::find(&cx.env, workspace_id, &key(cx)).await? {
+        Some(a) if a.is_trashed == 0 || allow_trashed => Ok(a),
+        _ => Err(agent_not_found()),
+    }
+}
+
+pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let q = listing::parse(&cx.query(), &store::SORTABLE)?;
+    let (items, count) = store::list(&cx.env, &cx.origin(), ws, &q).await?;
+    if q.count_only {
+        return json(200, &json!({ "count": count }));
+    }
+    let end = q.skip + items.len() as i64;
+    raw_json(200, format!(r#"{{"data":[{}],"start":{},"end":{end},"count":{count}}}"#, items.join(","), q.skip))
+}
+
+pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = agent::agent_input(&map, true)?;
+    let agent = write(cx, ws, None, &input).await?;
+    raw_json(201, agent)
+}
+
+pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let agent =
+        store::get_json(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed")).await?.ok_or_else(agent_not_found)?;
+    raw_json(200, agent)
+}
+
+pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = agent::agent_input(&map, false)?;
+    let existing = find_live(cx, ws, cx.flag("trashed")).await?;
+    let agent = write(cx, ws, Some(&existing), &input).await?;
+    raw_json(200, agent)
+}
+
+/// PUT /v1/agents/{uid}: updates the agent with that uid (fields left out keep their
+/// values) or creates it (fields left out take their defaults).
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let uid = cx.param("agent").to_string();
+    let map = body::json_object(cx).await?;
+    let mut errors = Errors::new();
+    if let Some(problem) = agent::uid_problem(&uid) {
+        errors.add("uid", format!("{problem} (the path names the agent by uid)"));
+    }
+    let mut input = match agent::agent_input(&map, false) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            for (k, msgs) in e.0 {
+                for m in msgs {
+                    errors.add(&k, m);
+                }
+            }
+            None
+        }
+    };
+    if let Some(body_uid) = map.get("uid").and_then(Value::as_str) {
+        if body_uid != uid && !errors.has("uid") {
+            errors.add("uid", "The uid in the body must match the uid in the path.");
+        }
+    }
+    errors.clone().into_result()?;
+    let Some(input) = input.as_mut() else { return Err(ApiError::Validation(errors)) };
+    input.uid = None;
+    match store::find(&cx.env, ws, &AgentKey::Uid(uid.clone())).await? {
+        Some(existing) if existing.is_trashed == 0 || cx.flag("trashed") => {
+            let agent = write(cx, ws, Some(&existing), input).await?;
+            raw_json(200, agent)
+        }
+        Some(_) => Err(agent_not_found()),
+        None => {
+            for field in ["name", "provider", "model"] {
+                if !map.contains_key(field) {
+                    errors.add(field, format!("The {field} field is required."));
+                }
+            }
+            errors.into_result()?;
+            input.uid = Some(uid);
+            let agent = write(cx, ws, None, input).await?;
+            raw_json(201, agent)
+        }
+    }
+}
+
+pub async fn trash(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, true).await?;
+    refuse_if_protected(&a, "trashed")?;
+    store::set_trashed(&cx.env, a.id, true, &time::format_millis(now_ms())).await?;
+    no_content()
+}
+
+pub async fn restore(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, true).await?;
+    store::set_trashed(&cx.env, a.id, false, &time::format_millis(now_ms())).await?;
+    no_content()
+}
+
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, true).await?;
+    refuse_if_protected(&a, "deleted")?;
+    store::delete(&cx.env, a.id).await?;
+    no_content()
+}
+
+fn refuse_if_protected(a: &AgentRef, what: &str) -> ApiResult<()> {
+    if a.protected == 1 {
+        return Err(ApiError::Forbidden(format!("The agent '{}' is protected and cannot be {what}.", a.uid)));
+    }
+    Ok(())
+}
+
+/// PATCH /admin/v1/workspaces/{id}/agents/{agent} `{protected: bool}`.
+pub async fn protect(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = super::admin::id_param(cx, "id")?;
+    let map = body::json_object(cx).await?;
+    let protected = match map.get("protected") {
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ApiError::validation("protected", "The protected field must be true or false.")),
+        None => return Err(ApiError::validation("protected", "The protected field is required.")),
+    };
+    let a = store::find(&cx.env, ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
+    store::set_protected(&cx.env, a.id, protected, &time::format_millis(now_ms())).await?;
+    let agent =
+        store::get_json(&cx.env, &cx.origin(), ws, &AgentKey::Id(a.id), true).await?.ok_or_else(agent_not_found)?;
+    raw_json(200, agent)
+}
+
+/// Creates (`existing = None`) or updates an agent, with its picture blob, directory and
+/// functions, in one D1 batch (one transaction); returns the agent's JSON.
+async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInput) -> ApiResult<String> {
+    let env = &cx.env;
+    let now = time::format_millis(now_ms());
+
+    // References that must already exist: a directory by id, a picture by blob id.
+    let dir_id = match &input.directory {
+        Some(Some(DirectoryInput::Id(id))) => Some(*id),
+        _ => None,
+    };
+    let blob_ref = match &input.picture {
+        Some(Some(PictureInput::Blob(id))) => Some(id.as_str()),
+        _ => None,
+    };
+    if dir_id.is_some() || blob_ref.is_some() {
+        let (dir_ok, blob_ok) = store::references_exist(env, ws, dir_id, blob_ref).await?;
+        let mut errors = Errors::new();
+        if dir_id.is_some() && !dir_ok {
+            errors.add("directory", "The selected directory does not exist.");
+        }
+        if blob_ref.is_some() && !blob_ok {
+            errors.add("picture", "The picture blob does not exist.");
+        }
+        errors.into_result()?;
+    }
+
+    // Functions: names keep existing ones, objects are sealed and upserted.
+    let stored: Vec<(String, Map<String, Value>)> = existing
+        .map(|a| serde_json::from_str::<Vec<Value>>(&a.functions).unwrap_or_default())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.get("name")?.as_str()?.to_string();
+            let headers = f.get("headers").and_then(Value::as_object).cloned().unwrap_or_default();
+            Some((name, headers))
+        })
+        .collect();
+    let mut sealed = Vec::new();
+    let mut keep = Vec::new();
+    if let Some(refs) = &input.functions {
+        let mut errors = Errors::new();
+        for (n, r) in refs.iter().enumerate() {
+            match r {
+                FunctionRef::Name(name) => {
+                    if stored.iter().any(|(s, _)| s == name) {
+                        keep.push(name.clone());
+                    } else {
+                        errors.add(&format!("functions.{n}"), format!("The agent has no function named '{name}'."));
+                    }
+                }
+                FunctionRef::Def(f) => {
+                    let old = stored.iter().find(|(s, _)| *s == f.name).map(|(_, h)| h);
+                    match seal_function(cx, f, old) {
+                        Ok(s) => {
+                            keep.push(f.name.clone());
+                            sealed.push(s);
+                        }
+                        Err(ApiError::Validation(e)) => {
+                            for (k, msgs) in e.0 {
+                                for m in msgs {
+                                    errors.add(&format!("functions.{n}.{k}"), m);
+                                }
+                            }
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+        }
+        errors.into_result()?;
+    }
+
+    let mut statements = Vec::new();
+    let mut blob_id = None;
+    if let Some(Some(PictureInput::Data(media_type, bytes))) = &input.picture {
+        let blob = NewBlob {
+            id: new_id("blob_")?,
+            media_type: media_type.clone(),
+            dims: image::dimensions(bytes),
+            bytes: bytes.clone(),
+        };
+        statements.push(store::insert_blob(env, ws, &blob, &now)?);
+        blob_id = Some(blob.id);
+    }
+    if let Some(Some(DirectoryInput::Name(name))) = &input.directory {
+        statements.push(store::ensure_directory(env, ws, name, &now)?);
+    }
+    let (agent_expr, agent_vals): (String, Vec<JsValue>) = match existing {
+        Some(a) => {
+            statements.push(store::update(env, ws, a.id, input, blob_id.as_deref(), &now)?);
+            ("?".into(), vec![crate::platform::d1::int(a.id)])
+        }
+        None => {
+            statements.push(store::insert(env, ws, input, blob_id.as_deref(), &now)?);
+            let uid = input.uid.clone().unwrap_or_default();
+            (
+                "(SELECT id FROM agents WHERE workspace_id = ? AND uid = ?)".into(),
+                vec![crate::platform::d1::int(ws), crate::platform::d1::text(&uid)],
+            )
+        }
+    };
+    if input.functions.is_some() {
+        if let Some(a) = existing {
+            statements.push(fstore::retain(env, a.id, &keep)?);
+        }
+        for f in &sealed {
+            statements.push(fstore::upsert(env, ws, (&agent_expr, agent_vals.clone()), f, &now)?);
+        }
+    }
+    statements.push(match existing {
+        Some(a) => store::select_json_by_id(env, &cx.origin(), a.id)?,
+        None => store::select_json_by_uid(env, &cx.origin(), ws, input.uid.as_deref().unwrap_or_default())?,
+    });
+    let results = crate::platform::d1::db(env)?.batch(statements).await.map_err(unique_uid)?;
+    store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))
+}
+
+/// A taken uid surfaces as SQLite's UNIQUE error; anything else is unexpected.
+fn unique_uid(e: worker::Error) -> ApiError {
+    let msg = e.to_string();
+    if msg.contains("UNIQUE constraint failed: agents.workspace_id, agents.uid") {
+        ApiError::validation("uid", "The uid has already been taken.")
+    } else {
+        ApiError::Internal(msg)
+    }
+}

@@ -1,0 +1,280 @@
+//! `/v1/agents/{agent}/functions` (seed 002): add, get, PATCH, PUT upsert, list, remove,
+//! and `invoke`, which calls the function's URL through the outbound guard.
+//! Header values are sealed at rest; sensitive ones come back as `********`, and writing
+//! `********` back keeps the stored value.
+
+use super::agents::find_live;
+use super::error::{ApiError, ApiResult};
+use super::{body, json, no_content, Ctx};
+use crate::domain::agent::{self, is_sensitive_header, FunctionInput, REDACTED};
+use crate::domain::validate::Errors;
+use crate::domain::{schema, time};
+use crate::platform::outbound::{self, Failure, Outbound};
+use crate::platform::{now_ms, sealer};
+use crate::store::functions::{self as store, FunctionRow, SealedFunction};
+use serde_json::{json, Map, Value};
+use worker::{Method, Response};
+
+fn fn_not_found() -> ApiError {
+    ApiError::NotFound("Function not found.".into())
+}
+
+/// Seals a function's header values. `stored` holds the sealed headers it had (if any):
+/// a header written as `********` keeps its stored value.
+pub fn seal_function(cx: &Ctx, f: &FunctionInput, stored: Option<&Map<String, Value>>) -> ApiResult<SealedFunction> {
+    let sealer = sealer(&cx.env)?;
+    let mut headers = Map::new();
+    for (name, value) in &f.headers {
+        let sealed = if value == REDACTED {
+            let kept =
+                stored.and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))).and_then(|(_, v)| v.as_str());
+            match kept {
+                Some(v) => v.to_string(),
+                None => {
+                    return Err(ApiError::validation(
+                        "headers",
+                        format!("The header '{name}' has no stored value to keep; send its value."),
+                    ))
+                }
+            }
+        } else {
+            sealer
+                .seal(crate::platform::random_bytes::<12>()?, value.as_bytes())
+                .map_err(|_| ApiError::Internal("sealing a header failed".into()))?
+        };
+        headers.insert(name.clone(), Value::String(sealed));
+    }
+    Ok(SealedFunction {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        method: if f.method.is_empty() { "GET".into() } else { f.method.clone() },
+        url: f.url.clone(),
+        headers_json: serde_json::to_string(&headers)?,
+        parameters_json: f.parameters.as_ref().map(serde_json::to_string).transpose()?,
+    })
+}
+
+fn stored_headers(row: &FunctionRow) -> Map<String, Value> {
+    serde_json::from_str(&row.headers).unwrap_or_default()
+}
+
+/// The function as the API shows it: sensitive headers redacted, the others opened.
+fn render(cx: &Ctx, row: &FunctionRow) -> ApiResult<Value> {
+    let sealer = sealer(&cx.env)?;
+    let mut headers = Map::new();
+    for (name, sealed) in stored_headers(row) {
+        let shown = if is_sensitive_header(&name) {
+            REDACTED.to_string()
+        } else {
+            sealer
+                .open_string(sealed.as_str().unwrap_or_default())
+                .map_err(|_| ApiError::Internal(format!("header '{name}' could not be opened")))?
+        };
+        headers.insert(name, Value::String(shown));
+    }
+    let parameters = row.parameters.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+    Ok(json!({
+        "name": row.name,
+        "description": row.description,
+        "method": row.method,
+        "url": row.url,
+        "headers": headers,
+        "parameters": parameters,
+    }))
+}
+
+fn row_of(f: &SealedFunction) -> FunctionRow {
+    FunctionRow {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        method: f.method.clone(),
+        url: f.url.clone(),
+        headers: f.headers_json.clone(),
+        parameters: f.parameters_json.clone(),
+    }
+}
+
+pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, false).await?;
+    let rows = store::list(&cx.env, a.id).await?;
+    let out = rows.iter().map(|r| render(cx, r)).collect::<ApiResult<Vec<_>>>()?;
+    json(200, &out)
+}
+
+fn has_function(a: &crate::store::agents::AgentRef, name: &str) -> bool {
+    serde_json::from_str::<Vec<Value>>(&a.functions)
+        .unwrap_or_default()
+        .iter()
+        .any(|f| f.get("name").and_then(Value::as_str) == Some(name))
+}
+
+pub async fn add(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = agent::function_input(&map, true)?;
+    let a = find_live(cx, ws, false).await?;
+    if has_function(&a, &input.name) {
+        return Err(ApiError::validation("name", "The agent already has a function with this name."));
+    }
+    let sealed = seal_function(cx, &input, None)?;
+    let now = time::format_millis(now_ms());
+    store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &now)?.run().await?;
+    json(201, &render(cx, &row_of(&sealed))?)
+}
+
+pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, false).await?;
+    let row = store::get(&cx.env, a.id, cx.param("name")).await?.ok_or_else(fn_not_found)?;
+    json(200, &render(cx, &row)?)
+}
+
+pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let patch = agent::function_input(&map, false)?;
+    let a = find_live(cx, ws, false).await?;
+    let name = cx.param("name").to_string();
+    let row = store::get(&cx.env, a.id, &name).await?.ok_or_else(fn_not_found)?;
+    // Fields left out keep their values; `headers`, when present, is the new set.
+    let merged = FunctionInput {
+        name: if map.contains_key("name") { patch.name.clone() } else { row.name.clone() },
+        description: if map.contains_key("description") { patch.description.clone() } else { row.description.clone() },
+        method: if patch.method.is_empty() { row.method.clone() } else { patch.method.clone() },
+        url: if map.contains_key("url") { patch.url.clone() } else { row.url.clone() },
+        headers: if map.contains_key("headers") { patch.headers.clone() } else { keep_all(&row) },
+        parameters: if map.contains_key("parameters") {
+            patch.parameters.clone()
+        } else {
+            row.parameters.as_deref().and_then(|p| serde_json::from_str(p).ok())
+        },
+    };
+    if merged.name != name && has_function(&a, &merged.name) {
+        return Err(ApiError::validation("name", "The agent already has a function with this name."));
+    }
+    let sealed = seal_function(cx, &merged, Some(&stored_headers(&row)))?;
+    store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?.run().await?;
+    json(200, &render(cx, &row_of(&sealed))?)
+}
+
+/// Every stored header, written as `********` so that sealing keeps its value.
+fn keep_all(row: &FunctionRow) -> Vec<(String, String)> {
+    stored_headers(row).keys().map(|k| (k.clone(), REDACTED.to_string())).collect()
+}
+
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let name = cx.param("name").to_string();
+    let mut map = body::json_object(cx).await?;
+    match map.get("name").and_then(Value::as_str) {
+        Some(n) if n != name => {
+            return Err(ApiError::validation("name", "The name in the body must match the name in the path."))
+        }
+        _ => {
+            map.insert("name".into(), Value::String(name.clone()));
+        }
+    }
+    let input = agent::function_input(&map, true)?;
+    let a = find_live(cx, ws, false).await?;
+    let old = store::get(&cx.env, a.id, &name).await?;
+    let sealed = seal_function(cx, &input, old.as_ref().map(stored_headers).as_ref())?;
+    store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &time::format_millis(now_ms()))?
+        .run()
+        .await?;
+    json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
+}
+
+pub async fn remove(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let a = find_live(cx, ws, false).await?;
+    if !store::delete(&cx.env, a.id, cx.param("name")).await? {
+        return Err(fn_not_found());
+    }
+    no_content()
+}
+
+/// POST .../functions/{name}/invoke `{arguments}` → `{status, body, duration}`.
+/// The remote end's failures are a 200 carrying its status; a URL the guard refuses is a
+/// 422; no answer in time or no connection is a 200 with `error` and `status: null`.
+pub async fn invoke(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let args = match map.get("arguments") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => return Err(ApiError::validation("arguments", "The arguments must be an object.")),
+    };
+    let a = find_live(cx, ws, false).await?;
+    let row = store::get(&cx.env, a.id, cx.param("name")).await?.ok_or_else(fn_not_found)?;
+    if let Some(schema) = row.parameters.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()) {
+        let problems = schema::validate(&schema, &args);
+        if !problems.is_empty() {
+            let mut errors = Errors::new();
+            for (path, msg) in problems {
+                errors.add(&format!("arguments.{path}"), format!("The arguments.{path} {msg}"));
+            }
+            return Err(errors.into());
+        }
+    }
+
+    let sealer = sealer(&cx.env)?;
+    let mut headers = Vec::new();
+    for (name, sealed) in stored_headers(&row) {
+        let value = sealer
+            .open_string(sealed.as_str().unwrap_or_default())
+            .map_err(|_| ApiError::Internal(format!("header '{name}' could not be opened")))?;
+        headers.push((name, value));
+    }
+    let method = match row.method.as_str() {
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        _ => Method::Get,
+    };
+    let mut url = row.url.clone();
+    let mut body = None;
+    let obj = args.as_object().cloned().unwrap_or_default();
+    if method == Method::Get {
+        if !obj.is_empty() {
+            let mut parsed =
+                url::Url::parse(&url).map_err(|_| ApiError::validation("url", "The function url is invalid."))?;
+            {
+                let mut pairs = parsed.query_pairs_mut();
+                for (k, v) in &obj {
+                    match v {
+                        Value::String(s) => pairs.append_pair(k, s),
+                        other => pairs.append_pair(k, &other.to_string()),
+                    };
+                }
+            }
+            url = parsed.to_string();
+        }
+    } else {
+        body = Some(serde_json::to_vec(&args)?);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+    }
+
+    let started = now_ms();
+    let result = outbound::send(&cx.env, Outbound { method, url, headers, body }).await;
+    let duration = now_ms() - started;
+    match result {
+        Ok(answer) => json(200, &json!({"status": answer.status, "body": answer.body_value(), "duration": duration})),
+        Err(Failure::Refused(r)) => {
+            Err(ApiError::validation("url", format!("The function url was refused: {}", r.message())))
+        }
+        Err(Failure::TooManyRedirects) => {
+            json(200, &json!({"status": null, "body": null, "error": "TOO_MANY_REDIRECTS", "duration": duration}))
+        }
+        Err(Failure::Timeout) => {
+            json(200, &json!({"status": null, "body": null, "error": "UPSTREAM_TIMEOUT", "duration": duration}))
+        }
+        Err(Failure::Unreachable(m)) => json(
+            200,
+            &json!({"status": null, "body": null, "error": "UPSTREAM_UNREACHABLE", "message": m, "duration": duration}),
+        ),
+    }
+}

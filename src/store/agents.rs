@@ -1,0 +1,384 @@
+//! Agents in D1. Responses are built by SQLite itself (`json_object`), so a read is one
+//! statement and one string across the wasm boundary, not a row decoded field by field.
+
+use crate::domain::agent::{AgentInput, AgentKey, DirectoryInput, PictureInput};
+use crate::domain::listing::{like_escape, ListQuery};
+use crate::platform::d1::{db, int, opt_int, opt_text, text};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, Env};
+
+pub const SORTABLE: [&str; 7] = ["id", "uid", "name", "provider", "model", "created_at", "updated_at"];
+
+/// The API object of agent `a`; `?1` is the origin that blob URLs are built on.
+pub const AGENT_JSON: &str = "json_object(\
+ 'id', a.id, 'uid', a.uid, 'name', a.name, 'provider', a.provider, 'model', a.model,\
+ 'instructions', a.instructions,\
+ 'functions', (SELECT json_group_array(name) FROM (SELECT name FROM agent_functions WHERE agent_id = a.id ORDER BY id)),\
+ 'knowledge', json(a.knowledge),\
+ 'web_search', CASE a.web_search WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,\
+ 'max_tokens', a.max_tokens,\
+ 'avatar_url', CASE WHEN a.picture_blob IS NOT NULL THEN ?1 || '/v1/blobs/' || a.picture_blob ELSE a.picture_url END,\
+ 'picture', CASE\
+   WHEN a.picture_blob IS NOT NULL THEN (SELECT json_object('id', b.id, 'name', b.name, 'media_type', b.media_type,\
+     'width', b.width, 'height', b.height, 'size', b.size, 'thumbnail_url', ?1 || '/v1/blobs/' || b.id,\
+     'raw', ?1 || '/v1/blobs/' || b.id) FROM blobs b WHERE b.id = a.picture_blob)\
+   WHEN a.picture_url IS NOT NULL THEN json_object('id', NULL, 'name', NULL, 'media_type', NULL, 'width', NULL,\
+     'height', NULL, 'size', NULL, 'thumbnail_url', a.picture_url, 'raw', a.picture_url) END,\
+ 'directory', (SELECT json_object('id', d.id, 'name', d.name) FROM directories d WHERE d.id = a.directory_id),\
+ 'comment', a.comment, 'tags', json(a.tags), 'metadata', json(a.metadata),\
+ 'created_at', a.created_at, 'updated_at', a.updated_at,\
+ 'is_agent', json('true'), 'is_trashed', CASE a.is_trashed WHEN 1 THEN json('true') ELSE json('false') END,\
+ 'protected', CASE a.protected WHEN 1 THEN json('true') ELSE json('false') END)";
+
+#[derive(Deserialize)]
+struct JsonRow {
+    agent: String,
+}
+
+/// What writes need to know about an existing agent.
+#[derive(Deserialize, Debug)]
+pub struct AgentRef {
+    pub id: i64,
+    pub uid: String,
+    pub is_trashed: i64,
+    pub protected: i64,
+    /// JSON array of `{name, headers}` of the agent's functions (headers sealed).
+    pub functions: String,
+}
+
+fn key_clause(key: &AgentKey) -> (&'static str, JsValue) {
+    match key {
+        AgentKey::Id(id) => ("a.id = ?", int(*id)),
+        AgentKey::Uid(uid) => ("a.uid = ?", text(uid)),
+    }
+}
+
+/// Finds an agent of the workspace, trashed or not.
+pub async fn find(env: &Env, workspace_id: i64, key: &AgentKey) -> worker::Result<Option<AgentRef>> {
+    let (clause, value) = key_clause(key);
+    db(env)?
+        .prepare(format!(
+            "SELECT a.id, a.uid, a.is_trashed, a.protected, \
+             (SELECT json_group_array(json_object('name', name, 'headers', json(headers))) FROM agent_functions \
+              WHERE agent_id = a.id) AS functions \
+             FROM agents a WHERE a.workspace_id = ? AND {clause}"
+        ))
+        .bind(&[int(workspace_id), value])?
+        .first(None)
+        .await
+}
+
+/// The agent's API JSON; `None` when missing, or trashed and `include_trashed` is false.
+pub async fn get_json(
+    env: &Env,
+    origin: &str,
+    workspace_id: i64,
+    key: &AgentKey,
+    include_trashed: bool,
+) -> worker::Result<Option<String>> {
+    let (clause, value) = key_clause(key);
+    let trashed = if include_trashed { "" } else { " AND a.is_trashed = 0" };
+    let row: Option<JsonRow> = db(env)?
+        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND {clause}{trashed}"))
+        .bind(&[text(origin), int(workspace_id), value])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.agent))
+}
+
+pub fn select_json_by_id(env: &Env, origin: &str, agent_id: i64) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.id = ?2"))
+        .bind(&[text(origin), int(agent_id)])
+}
+
+pub fn select_json_by_uid(
+    env: &Env,
+    origin: &str,
+    workspace_id: i64,
+    uid: &str,
+) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND a.uid = ?3"))
+        .bind(&[text(origin), int(workspace_id), text(uid)])
+}
+
+/// Reads the JSON row of the last statement of a batch.
+pub fn last_json(results: &[worker::D1Result]) -> worker::Result<Option<String>> {
+    match results.last() {
+        Some(r) => Ok(r.results::<JsonRow>()?.into_iter().next().map(|r| r.agent)),
+        None => Ok(None),
+    }
+}
+
+/// A picture to store alongside the write: `(blob id, media type, bytes, width, height)`.
+pub struct NewBlob {
+    pub id: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub dims: Option<(u32, u32)>,
+}
+
+pub fn insert_blob(env: &Env, workspace_id: i64, blob: &NewBlob, now: &str) -> worker::Result<D1PreparedStatement> {
+    let ext = blob.media_type.strip_prefix("image/").unwrap_or("bin");
+    let data = worker::js_sys::Uint8Array::from(blob.bytes.as_slice());
+    db(env)?
+        .prepare(
+            "INSERT INTO blobs (id, workspace_id, name, media_type, size, width, height, data, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&[
+            text(&blob.id),
+            int(workspace_id),
+            text(&format!("picture.{ext}")),
+            text(&blob.media_type),
+            int(blob.bytes.len() as i64),
+            opt_int(blob.dims.map(|d| d.0 as i64)),
+            opt_int(blob.dims.map(|d| d.1 as i64)),
+            data.into(),
+            text(now),
+        ])
+}
+
+pub fn ensure_directory(env: &Env, workspace_id: i64, name: &str, now: &str) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare("INSERT INTO directories (workspace_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(&[int(workspace_id), text(name), text(now)])
+}
+
+/// Whether a directory id and a blob id (when given) exist in the workspace.
+pub async fn references_exist(
+    env: &Env,
+    workspace_id: i64,
+    directory_id: Option<i64>,
+    blob_id: Option<&str>,
+) -> worker::Result<(bool, bool)> {
+    #[derive(Deserialize)]
+    struct Found {
+        dir: i64,
+        blob: i64,
+    }
+    let found: Option<Found> = db(env)?
+        .prepare(
+            "SELECT EXISTS (SELECT 1 FROM directories WHERE workspace_id = ?1 AND id = ?2) AS dir, \
+             EXISTS (SELECT 1 FROM blobs WHERE workspace_id = ?1 AND id = ?3) AS blob",
+        )
+        .bind(&[int(workspace_id), opt_int(directory_id), opt_text(blob_id)])?
+        .first(None)
+        .await?;
+    Ok(found.map_or((false, false), |f| (f.dir == 1, f.blob == 1)))
+}
+
+/// Column assignments for an insert or update, from the parts of the input that are set.
+/// `blob` is the id of a picture stored in the same batch.
+pub fn assignments(
+    input: &AgentInput,
+    workspace_id: i64,
+    blob: Option<&str>,
+) -> Vec<(&'static str, String, Vec<JsValue>)> {
+    let mut out: Vec<(&'static str, String, Vec<JsValue>)> = Vec::new();
+    let mut set = |col: &'static str, v: JsValue| out.push((col, "?".into(), vec![v]));
+    if let Some(v) = &input.uid {
+        set("uid", text(v));
+    }
+    if let Some(v) = &input.name {
+        set("name", text(v));
+    }
+    if let Some(v) = &input.provider {
+        set("provider", text(v));
+    }
+    if let Some(v) = &input.model {
+        set("model", text(v));
+    }
+    if let Some(v) = &input.instructions {
+        set("instructions", opt_text(v.as_deref()));
+    }
+    if let Some(v) = &input.knowledge {
+        set("knowledge", text(&serde_json::to_string(v).unwrap_or_else(|_| "[]".into())));
+    }
+    if let Some(v) = &input.web_search {
+        set("web_search", opt_int(v.map(i64::from)));
+    }
+    if let Some(v) = &input.max_tokens {
+        set("max_tokens", opt_int(*v));
+    }
+    if let Some(v) = &input.comment {
+        set("comment", opt_text(v.as_deref()));
+    }
+    if let Some(v) = &input.tags {
+        set("tags", text(&serde_json::to_string(v).unwrap_or_else(|_| "[]".into())));
+    }
+    if let Some(v) = &input.metadata {
+        set("metadata", opt_text(v.as_ref().and_then(|m| serde_json::to_string(m).ok()).as_deref()));
+    }
+    match &input.picture {
+        None => {}
+        Some(None) => {
+            set("picture_url", JsValue::NULL);
+            set("picture_blob", JsValue::NULL);
+        }
+        Some(Some(PictureInput::Url(u))) => {
+            set("picture_url", text(u));
+            set("picture_blob", JsValue::NULL);
+        }
+        Some(Some(PictureInput::Blob(id))) => {
+            set("picture_url", JsValue::NULL);
+            set("picture_blob", text(id));
+        }
+        Some(Some(PictureInput::Data(..))) => {
+            set("picture_url", JsValue::NULL);
+            set("picture_blob", opt_text(blob));
+        }
+    }
+    match &input.directory {
+        None => {}
+        Some(None) => set("directory_id", JsValue::NULL),
+        Some(Some(DirectoryInput::Id(id))) => set("directory_id", int(*id)),
+        Some(Some(DirectoryInput::Name(name))) => out.push((
+            "directory_id",
+            "(SELECT id FROM directories WHERE workspace_id = ? AND name = ?)".into(),
+            vec![int(workspace_id), text(name)],
+        )),
+    }
+    out
+}
+
+pub fn insert(
+    env: &Env,
+    workspace_id: i64,
+    input: &AgentInput,
+    blob: Option<&str>,
+    now: &str,
+) -> worker::Result<D1PreparedStatement> {
+    let cols = assignments(input, workspace_id, blob);
+    let mut names = vec!["workspace_id", "created_at", "updated_at"];
+    let mut exprs = vec!["?".to_string(), "?".into(), "?".into()];
+    let mut values = vec![int(workspace_id), text(now), text(now)];
+    for (col, expr, vals) in cols {
+        names.push(col);
+        exprs.push(expr);
+        values.extend(vals);
+    }
+    db(env)?.prepare(format!("INSERT INTO agents ({}) VALUES ({})", names.join(", "), exprs.join(", "))).bind(&values)
+}
+
+pub fn update(
+    env: &Env,
+    workspace_id: i64,
+    agent_id: i64,
+    input: &AgentInput,
+    blob: Option<&str>,
+    now: &str,
+) -> worker::Result<D1PreparedStatement> {
+    let mut sets = vec!["updated_at = ?".to_string()];
+    let mut values = vec![text(now)];
+    for (col, expr, vals) in assignments(input, workspace_id, blob) {
+        sets.push(format!("{col} = {expr}"));
+        values.extend(vals);
+    }
+    values.push(int(agent_id));
+    db(env)?.prepare(format!("UPDATE agents SET {} WHERE id = ?", sets.join(", "))).bind(&values)
+}
+
+pub async fn set_trashed(env: &Env, agent_id: i64, trashed: bool, now: &str) -> worker::Result<()> {
+    db(env)?
+        .prepare("UPDATE agents SET is_trashed = ?, updated_at = ? WHERE id = ? AND is_trashed <> ?")
+        .bind(&[int(trashed as i64), text(now), int(agent_id), int(trashed as i64)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(env: &Env, agent_id: i64) -> worker::Result<()> {
+    db(env)?.prepare("DELETE FROM agents WHERE id = ?").bind(&[int(agent_id)])?.run().await?;
+    Ok(())
+}
+
+pub async fn set_protected(env: &Env, agent_id: i64, protected: bool, now: &str) -> worker::Result<()> {
+    db(env)?
+        .prepare("UPDATE agents SET protected = ?, updated_at = ? WHERE id = ?")
+        .bind(&[int(protected as i64), text(now), int(agent_id)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// One page and its total in one D1 round trip; returns `(items as JSON texts, count)`.
+pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<(Vec<String>, i64)> {
+    let mut filters = String::from("a.workspace_id = ?");
+    let mut params = vec![int(workspace_id)];
+    let mut filtered = false;
+    if let Some(t) = q.trashed {
+        filters.push_str(" AND a.is_trashed = ?");
+        params.push(int(t as i64));
+    }
+    if let Some(term) = &q.q {
+        let term = like_escape(term);
+        filtered = true;
+        if q.autocomplete {
+            filters.push_str(" AND (a.name LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')");
+            params.push(text(&format!("{term}%")));
+            params.push(text(&format!("% {term}%")));
+        } else {
+            filters.push_str(" AND a.name LIKE ? ESCAPE '\\'");
+            params.push(text(&format!("%{term}%")));
+        }
+    }
+    if let Some(tag) = &q.tag {
+        filtered = true;
+        filters.push_str(" AND a.id IN (SELECT agent_id FROM agent_tags WHERE workspace_id = ? AND tag = ?)");
+        params.push(int(workspace_id));
+        params.push(text(tag));
+    }
+    if let Some(dir) = q.params.get("directory").map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        filtered = true;
+        let as_id = dir.parse::<i64>().ok().filter(|_| dir.bytes().all(|b| b.is_ascii_digit()));
+        filters.push_str(
+            " AND a.directory_id IN (SELECT id FROM directories WHERE workspace_id = ? AND (id = ? OR name = ?))",
+        );
+        params.push(int(workspace_id));
+        params.push(opt_int(as_id));
+        params.push(text(dir));
+    }
+
+    let count_stmt = if filtered {
+        db(env)?.prepare(format!("SELECT COUNT(*) AS n FROM agents a WHERE {filters}")).bind(&params)?
+    } else {
+        // Kept by triggers: one row read however large the workspace.
+        let (clause, vals) = match q.trashed {
+            Some(t) => (" AND is_trashed = ?", vec![int(workspace_id), int(t as i64)]),
+            None => ("", vec![int(workspace_id)]),
+        };
+        db(env)?
+            .prepare(format!("SELECT COALESCE(SUM(n), 0) AS n FROM agent_counts WHERE workspace_id = ?{clause}"))
+            .bind(&vals)?
+    };
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    if q.count_only {
+        let c: Option<Count> = count_stmt.first(None).await?;
+        return Ok((Vec::new(), c.map_or(0, |c| c.n)));
+    }
+
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    // `order_by` is one of SORTABLE (checked by domain::listing), never caller text.
+    let order = if q.order_by == "id" { format!("a.id {dir}") } else { format!("a.{} {dir}, a.id {dir}", q.order_by) };
+    let mut page_params = vec![text(origin)];
+    page_params.extend(params);
+    page_params.push(int(q.take));
+    page_params.push(int(q.skip));
+    let page = db(env)?
+        .prepare(format!(
+            "SELECT {AGENT_JSON} AS agent FROM agents a WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
+            filters.replacen("a.workspace_id = ?", "a.workspace_id = ?2", 1)
+        ))
+        .bind(&page_params)?;
+    let results = db(env)?.batch(vec![page, count_stmt]).await?;
+    let items = results.first().map(|r| r.results::<JsonRow>()).transpose()?.unwrap_or_default();
+    let count =
+        results.get(1).map(|r| r.results::<Count>()).transpose()?.and_then(|v| v.into_iter().next()).map_or(0, |c| c.n);
+    Ok((items.into_iter().map(|r| r.agent).collect(), count))
+}

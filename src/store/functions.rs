@@ -1,0 +1,123 @@
+//! Agent functions in D1. Header values are stored sealed (AES-256-GCM); this module
+//! never sees them in plain text.
+
+use crate::platform::d1::{db, int, opt_text, text};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, Env};
+
+#[derive(Deserialize, Debug, Clone)]
+pub struct FunctionRow {
+    pub name: String,
+    pub description: String,
+    pub method: String,
+    pub url: String,
+    /// JSON object: header name -> sealed value.
+    pub headers: String,
+    pub parameters: Option<String>,
+}
+
+/// A function as it is written: header values already sealed.
+pub struct SealedFunction {
+    pub name: String,
+    pub description: String,
+    pub method: String,
+    pub url: String,
+    pub headers_json: String,
+    pub parameters_json: Option<String>,
+}
+
+const COLUMNS: &str = "name, description, method, url, headers, parameters";
+
+pub async fn list(env: &Env, agent_id: i64) -> worker::Result<Vec<FunctionRow>> {
+    db(env)?
+        .prepare(format!("SELECT {COLUMNS} FROM agent_functions WHERE agent_id = ? ORDER BY id"))
+        .bind(&[int(agent_id)])?
+        .all()
+        .await?
+        .results()
+}
+
+pub async fn get(env: &Env, agent_id: i64, name: &str) -> worker::Result<Option<FunctionRow>> {
+    db(env)?
+        .prepare(format!("SELECT {COLUMNS} FROM agent_functions WHERE agent_id = ? AND name = ?"))
+        .bind(&[int(agent_id), text(name)])?
+        .first(None)
+        .await
+}
+
+/// Inserts or replaces the function of that name. `agent` is an SQL expression for the
+/// agent id with its values (an id, or a sub-select by uid for an agent created in the
+/// same batch).
+pub fn upsert(
+    env: &Env,
+    workspace_id: i64,
+    agent: (&str, Vec<JsValue>),
+    f: &SealedFunction,
+    now: &str,
+) -> worker::Result<D1PreparedStatement> {
+    let mut values = vec![int(workspace_id)];
+    values.extend(agent.1);
+    values.extend([
+        text(&f.name),
+        text(&f.description),
+        text(&f.method),
+        text(&f.url),
+        text(&f.headers_json),
+        opt_text(f.parameters_json.as_deref()),
+        text(now),
+        text(now),
+    ]);
+    db(env)?
+        .prepare(format!(
+            "INSERT INTO agent_functions (workspace_id, agent_id, {COLUMNS}, created_at, updated_at) \
+             VALUES (?, {}, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (agent_id, name) DO UPDATE SET description = excluded.description, method = excluded.method, \
+             url = excluded.url, headers = excluded.headers, parameters = excluded.parameters, updated_at = excluded.updated_at",
+            agent.0
+        ))
+        .bind(&values)
+}
+
+/// Replaces a function under a (possibly new) name: used by PATCH, which may rename.
+pub fn replace(
+    env: &Env,
+    agent_id: i64,
+    old_name: &str,
+    f: &SealedFunction,
+    now: &str,
+) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare(
+            "UPDATE agent_functions SET name = ?, description = ?, method = ?, url = ?, headers = ?, parameters = ?, \
+             updated_at = ? WHERE agent_id = ? AND name = ?",
+        )
+        .bind(&[
+            text(&f.name),
+            text(&f.description),
+            text(&f.method),
+            text(&f.url),
+            text(&f.headers_json),
+            opt_text(f.parameters_json.as_deref()),
+            text(now),
+            int(agent_id),
+            text(old_name),
+        ])
+}
+
+/// Removes the agent's functions whose names are not in `keep`.
+pub fn retain(env: &Env, agent_id: i64, keep: &[String]) -> worker::Result<D1PreparedStatement> {
+    let keep = serde_json::to_string(keep).unwrap_or_else(|_| "[]".into());
+    db(env)?
+        .prepare("DELETE FROM agent_functions WHERE agent_id = ? AND name NOT IN (SELECT value FROM json_each(?))")
+        .bind(&[int(agent_id), text(&keep)])
+}
+
+pub async fn delete(env: &Env, agent_id: i64, name: &str) -> worker::Result<bool> {
+    let r = db(env)?
+        .prepare("DELETE FROM agent_functions WHERE agent_id = ? AND name = ?")
+        .bind(&[int(agent_id), text(name)])?
+        .run()
+        .await?;
+    Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+}
