@@ -280,7 +280,7 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
 
 /// A taken uid surfaces as SQLite's UNIQUE error; anything else is unexpected.
 fn unique_uid(e: worker::Error) -> ApiError {
-    let msg = e.to_string();
+    let msg = super::error::error_text(&e);
     if msg.contains("UNIQUE constraint failed: agents.workspace_id, agents.uid") {
         ApiError::validation("uid", "The uid has already been taken.")
     } else {

@@ -221,9 +221,10 @@ impl World {
                 (n.to_ascii_lowercase(), v)
             })
             .collect();
-        let mut body = String::new();
-        resp.into_reader().read_to_string(&mut body).expect("read body");
-        Resp { status, headers, body, what: format!("{method} {path}") }
+        let mut bytes = Vec::new();
+        resp.into_reader().read_to_end(&mut bytes).expect("read body");
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Resp { status, headers, body, bytes, what: format!("{method} {path}") }
     }
 
     pub fn get(&self, path: &str, token: &str) -> Resp {
@@ -329,6 +330,7 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    pub bytes: Vec<u8>,
     what: String,
 }
 

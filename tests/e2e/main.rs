@@ -6,7 +6,9 @@
 //!
 //! `cargo test --test e2e [-- FILTER...]` runs the cases whose name contains a filter.
 
+mod agents;
 mod foundation;
+mod functions;
 mod harness;
 mod mock;
 
@@ -28,6 +30,8 @@ fn main() {
     let wanted = |(name, _): &Case| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let mut cases: Vec<Case> = Vec::new();
     cases.extend(foundation::cases());
+    cases.extend(agents::cases());
+    cases.extend(functions::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
