@@ -1,9 +1,11 @@
 //! The request path, written once: request id → route → auth → body limit → handler →
 //! error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
 
+pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod connections;
 pub mod error;
 pub mod health;
 pub mod openapi;
@@ -98,6 +100,14 @@ async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
         Handler::AdminCreateToken => admin::create_token(cx).await,
         Handler::AdminListTokens => admin::list_tokens(cx).await,
         Handler::AdminDeleteToken => admin::delete_token(cx).await,
+        // Actions (seed 004)
+        Handler::ExecuteAction => actions::execute(cx).await,
+        Handler::ListPieces => actions::list_pieces(),
+        Handler::Usage => actions::usage(cx).await,
+        Handler::CreateConnection => connections::create(cx).await,
+        Handler::ListConnections => connections::list(cx).await,
+        Handler::GetConnection => connections::get(cx).await,
+        Handler::DeleteConnection => connections::delete(cx).await,
     }
 }
 

@@ -29,6 +29,14 @@ pub enum Handler {
     AdminCreateToken,
     AdminListTokens,
     AdminDeleteToken,
+    // Actions (seed 004)
+    ExecuteAction,
+    ListPieces,
+    Usage,
+    CreateConnection,
+    ListConnections,
+    GetConnection,
+    DeleteConnection,
 }
 
 pub struct Route {
@@ -89,6 +97,13 @@ pub static ROUTES: &[Route] = &[
         access: Admin,
         methods: &[(Delete, AdminDeleteToken)],
     },
+    // Actions (seed 004)
+    Route { path: "/v1/actions/execute", access: Token, methods: &[(Post, ExecuteAction)] },
+    Route { path: "/api/v1/actions/execute", access: Token, methods: &[(Post, ExecuteAction)] },
+    Route { path: "/v1/pieces", access: Token, methods: &[(Get, ListPieces)] },
+    Route { path: "/v1/usage", access: Token, methods: &[(Get, Usage)] },
+    Route { path: "/v1/connections", access: Token, methods: &[(Get, ListConnections), (Post, CreateConnection)] },
+    Route { path: "/v1/connections/{id}", access: Token, methods: &[(Get, GetConnection), (Delete, DeleteConnection)] },
 ];
 
 fn router() -> &'static matchit::Router<usize> {

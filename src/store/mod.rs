@@ -1,4 +1,7 @@
 //! D1 (and, for tokens, KV) storage, one module per resource: the SQL and the mapping
 //! between rows and API objects.
+pub mod connections;
+pub mod executions;
+pub mod limits;
 pub mod tokens;
 pub mod workspaces;

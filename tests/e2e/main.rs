@@ -6,6 +6,7 @@
 //!
 //! `cargo test --test e2e [-- FILTER...]` runs the cases whose name contains a filter.
 
+mod actions;
 mod foundation;
 mod harness;
 mod mock;
@@ -28,6 +29,7 @@ fn main() {
     let wanted = |(name, _): &Case| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let mut cases: Vec<Case> = Vec::new();
     cases.extend(foundation::cases());
+    cases.extend(actions::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
