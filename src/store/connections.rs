@@ -26,7 +26,7 @@ pub struct Sealed {
 impl Connection {
     /// Expired at `now_ms` (an unreadable date counts as expired: fail closed).
     pub fn is_expired(&self, now_ms: i64) -> bool {
-        self.expires_at.as_deref().is_some_and(|e| time::parse_millis(e).map_or(true, |ms| ms <= now_ms))
+        self.expires_at.as_deref().is_some_and(|e| time::parse_millis(e).is_none_or(|ms| ms <= now_ms))
     }
 }
 
