@@ -8,6 +8,8 @@
 // re-instantiates the wasm module, and the next request runs on a fresh instance.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "../build/worker/shim.mjs";
+// Durable Object classes must be exported by the main module.
+export { WorkspaceLimits } from "../build/worker/shim.mjs";
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();

@@ -3,6 +3,8 @@
 
 pub mod domain;
 pub mod http;
+pub mod objects;
+pub mod pieces;
 pub mod platform;
 pub mod store;
 

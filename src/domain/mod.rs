@@ -1,7 +1,10 @@
 //! Pure Rust: types, validation and formats. Nothing here imports `worker`, so all of it is
 //! unit-tested on the host with `cargo test --lib`.
+pub mod action_input;
 pub mod agent;
+pub mod connection;
 pub mod image;
+pub mod limits;
 pub mod listing;
 pub mod outbound;
 pub mod schema;

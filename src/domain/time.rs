@@ -85,6 +85,18 @@ pub fn parse_millis(s: &str) -> Option<i64> {
     Some(secs * 1000 + millis)
 }
 
+/// The calendar month (UTC) of an instant: `(year, month)`.
+pub fn month_of(ms: i64) -> (i64, i64) {
+    let (y, m, _) = civil_from_days(ms.div_euclid(86_400_000));
+    (y, m)
+}
+
+/// Unix milliseconds at 00:00 UTC on the first day of a month (months past 12 roll over).
+pub fn month_start_millis(year: i64, month: i64) -> i64 {
+    let (y, m) = (year + (month - 1).div_euclid(12), (month - 1).rem_euclid(12) + 1);
+    days_from_civil(y, m, 1) * 86_400_000
+}
+
 fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -141,6 +153,19 @@ mod tests {
         assert_eq!(parse_millis("2026-12-01T09:30:00.5Z"), Some(1_796_117_400_500));
         assert_eq!(parse_millis("2026-12-01T09:30:00.123456Z"), Some(1_796_117_400_123));
         assert_eq!(parse_millis("2026-12-01 09:30:00Z"), Some(1_796_117_400_000));
+    }
+
+    #[test]
+    fn months_and_their_starts() {
+        assert_eq!(month_of(0), (1970, 1));
+        assert_eq!(month_of(1_796_117_400_123), (2026, 12));
+        // The last millisecond of November and the first of December.
+        let dec = month_start_millis(2026, 12);
+        assert_eq!(format_millis(dec), "2026-12-01T00:00:00.000Z");
+        assert_eq!(month_of(dec - 1), (2026, 11));
+        assert_eq!(month_of(dec), (2026, 12));
+        assert_eq!(format_millis(month_start_millis(2026, 13)), "2027-01-01T00:00:00.000Z");
+        assert_eq!(format_millis(month_start_millis(2024, 2)), "2024-02-01T00:00:00.000Z");
     }
 
     #[test]

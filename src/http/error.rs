@@ -42,6 +42,84 @@ impl ApiError {
         ApiError::Validation(Errors::single(field, message))
     }
 
+    // ---- the actions family (seed 004): `{"error": CODE, "message": ..., extra}` ----
+
+    /// An actions-family error with its status, code and message.
+    pub fn action(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Raw(status, json!({"error": code, "message": message.into()}), vec![])
+    }
+
+    /// 400 VALIDATION_ERROR, e.g. `Missing required field: channel`.
+    pub fn action_invalid(message: impl Into<String>) -> Self {
+        Self::action(400, "VALIDATION_ERROR", message)
+    }
+
+    /// 404 NOT_FOUND, e.g. `Action 'send_msg' not found in piece 'slack'`.
+    pub fn action_not_found(message: impl Into<String>) -> Self {
+        Self::action(404, "NOT_FOUND", message)
+    }
+
+    /// 400 CONNECTION_REQUIRED.
+    pub fn connection_required(action: &str) -> Self {
+        Self::action(400, "CONNECTION_REQUIRED", format!("Action '{action}' requires an authenticated connection"))
+    }
+
+    /// 400 CONNECTION_ERROR: the connection is expired, unreadable or of another piece.
+    pub fn connection_error(message: impl Into<String>) -> Self {
+        Self::action(400, "CONNECTION_ERROR", message)
+    }
+
+    /// 429 RATE_LIMITED with `retryAfter` and `Retry-After`.
+    pub fn rate_limited(retry_after: i64) -> Self {
+        ApiError::Raw(
+            429,
+            json!({
+                "error": "RATE_LIMITED",
+                "message": crate::domain::limits::rate_limited_message(retry_after),
+                "retryAfter": retry_after,
+            }),
+            vec![("Retry-After", retry_after.to_string())],
+        )
+    }
+
+    /// 403 QUOTA_EXCEEDED with `current`, `limit` and `plan`.
+    pub fn quota_exceeded(current: i64, limit: i64, plan: &str) -> Self {
+        ApiError::Raw(
+            403,
+            json!({
+                "error": "QUOTA_EXCEEDED",
+                "message": "Monthly action quota exceeded",
+                "current": current,
+                "limit": limit,
+                "plan": plan,
+            }),
+            vec![],
+        )
+    }
+
+    /// Body errors of the execute endpoint in the actions family (every error of
+    /// `/v1/actions/execute` is, CONTRACT.md, Errors); other errors are left as they are.
+    pub fn into_action_family(self) -> Self {
+        match self {
+            ApiError::PayloadTooLarge => {
+                Self::action(413, "PAYLOAD_TOO_LARGE", "The request body may not be larger than 1 MiB.")
+            }
+            ApiError::InvalidJson(msg) => Self::action(400, "INVALID_JSON", msg),
+            other => other,
+        }
+    }
+
+    /// Adds response headers to an error that carries its own (the actions family).
+    pub fn with_headers(self, extra: &[(&'static str, String)]) -> Self {
+        match self {
+            ApiError::Raw(status, body, mut headers) => {
+                headers.extend(extra.iter().cloned());
+                ApiError::Raw(status, body, headers)
+            }
+            other => other,
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated => 401,

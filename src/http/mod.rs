@@ -1,11 +1,13 @@
 //! The request path, written once: request id → route → auth → body limit → handler →
 //! error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
 
+pub mod actions;
 pub mod admin;
 pub mod agents;
 pub mod auth;
 pub mod blobs;
 pub mod body;
+pub mod connections;
 pub mod error;
 pub mod functions;
 pub mod health;
@@ -135,6 +137,14 @@ async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
         Handler::RemoveFunction => functions::remove(cx).await,
         Handler::InvokeFunction => functions::invoke(cx).await,
         Handler::GetBlob => blobs::get(cx).await,
+        // Actions (seed 004)
+        Handler::ExecuteAction => actions::execute(cx).await,
+        Handler::ListPieces => actions::list_pieces(),
+        Handler::Usage => actions::usage(cx).await,
+        Handler::CreateConnection => connections::create(cx).await,
+        Handler::ListConnections => connections::list(cx).await,
+        Handler::GetConnection => connections::get(cx).await,
+        Handler::DeleteConnection => connections::delete(cx).await,
     }
 }
 

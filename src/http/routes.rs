@@ -46,6 +46,14 @@ pub enum Handler {
     RemoveFunction,
     InvokeFunction,
     GetBlob,
+    // Actions (seed 004)
+    ExecuteAction,
+    ListPieces,
+    Usage,
+    CreateConnection,
+    ListConnections,
+    GetConnection,
+    DeleteConnection,
 }
 
 pub struct Route {
@@ -128,6 +136,12 @@ pub static ROUTES: &[Route] = &[
     },
     Route { path: "/v1/agents/{agent}/functions/{name}/invoke", access: Token, methods: &[(Post, InvokeFunction)] },
     Route { path: "/v1/blobs/{id}", access: Public, methods: &[(Get, GetBlob)] },
+    // Actions (seed 004)
+    Route { path: "/v1/actions/execute", access: Token, methods: &[(Post, ExecuteAction)] },
+    Route { path: "/v1/pieces", access: Token, methods: &[(Get, ListPieces)] },
+    Route { path: "/v1/usage", access: Token, methods: &[(Get, Usage)] },
+    Route { path: "/v1/connections", access: Token, methods: &[(Get, ListConnections), (Post, CreateConnection)] },
+    Route { path: "/v1/connections/{id}", access: Token, methods: &[(Get, GetConnection), (Delete, DeleteConnection)] },
 ];
 
 /// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).
@@ -138,6 +152,7 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("/api/agents/{agent}/restore", "/v1/agents/{agent}/restore"),
     ("/api/agents/{agent}/functions", "/v1/agents/{agent}/functions"),
     ("/api/agents/{agent}/functions/{name}", "/v1/agents/{agent}/functions/{name}"),
+    ("/api/v1/actions/execute", "/v1/actions/execute"),
 ];
 
 fn router() -> &'static matchit::Router<usize> {

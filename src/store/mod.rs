@@ -1,6 +1,9 @@
 //! D1 (and, for tokens, KV) storage, one module per resource: the SQL and the mapping
 //! between rows and API objects.
 pub mod agents;
+pub mod connections;
+pub mod executions;
 pub mod functions;
+pub mod limits;
 pub mod tokens;
 pub mod workspaces;

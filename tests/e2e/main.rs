@@ -6,6 +6,7 @@
 //!
 //! `cargo test --test e2e [-- FILTER...]` runs the cases whose name contains a filter.
 
+mod actions;
 mod agents;
 mod foundation;
 mod functions;
@@ -32,6 +33,7 @@ fn main() {
     cases.extend(foundation::cases());
     cases.extend(agents::cases());
     cases.extend(functions::cases());
+    cases.extend(actions::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

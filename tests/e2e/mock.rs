@@ -28,11 +28,15 @@ pub struct Recorded {
 
 /// Canned answers a case can install for an exact path (without query).
 type Canned = Arc<Mutex<HashMap<String, (u16, String)>>>;
+/// Canned answers for an exact path whose request body contains a needle, with a delay:
+/// for fixed upstream paths (Slack's `chat.postMessage`) that parallel cases share.
+type CannedWhen = Arc<Mutex<Vec<(String, String, u16, String, u64)>>>;
 
 pub struct Mock {
     pub url: String,
     log: Arc<Mutex<Vec<Recorded>>>,
     canned: Canned,
+    canned_when: CannedWhen,
 }
 
 impl Mock {
@@ -41,16 +45,17 @@ impl Mock {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let log = Arc::new(Mutex::new(Vec::new()));
         let canned: Canned = Arc::new(Mutex::new(HashMap::new()));
-        let (l2, c2) = (log.clone(), canned.clone());
+        let canned_when: CannedWhen = Arc::new(Mutex::new(Vec::new()));
+        let (l2, c2, w2) = (log.clone(), canned.clone(), canned_when.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (log, canned) = (l2.clone(), c2.clone());
+                let (log, canned, when) = (l2.clone(), c2.clone(), w2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &log, &canned);
+                    let _ = serve(stream, &log, &canned, &when);
                 });
             }
         });
-        Mock { url, log, canned }
+        Mock { url, log, canned, canned_when }
     }
 
     /// Requests whose path starts with `prefix`.
@@ -62,9 +67,21 @@ impl Mock {
     pub fn answer(&self, path: &str, status: u16, body: Value) {
         self.canned.lock().unwrap().insert(path.to_string(), (status, body.to_string()));
     }
+
+    /// Makes `path` answer `status` with `body` after `delay_ms`, for requests whose body
+    /// contains `needle`; checked before the answers of `answer`.
+    pub fn answer_when(&self, path: &str, needle: &str, status: u16, body: Value, delay_ms: u64) {
+        self.canned_when.lock().unwrap().push((
+            path.to_string(),
+            needle.to_string(),
+            status,
+            body.to_string(),
+            delay_ms,
+        ));
+    }
 }
 
-fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned) -> std::io::Result<()> {
+fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned, when: &CannedWhen) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -92,7 +109,16 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned) -> std:
     let bare = path.split('?').next().unwrap_or_default().to_string();
     let segs: Vec<&str> = bare.split('/').collect();
     let after = |name: &str| segs.iter().position(|s| *s == name).and_then(|i| segs.get(i + 1)).copied();
-    let canned_answer = canned.lock().unwrap().get(&bare).cloned();
+    let conditional = when
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(p, needle, ..)| *p == bare && rec.body.contains(needle.as_str()))
+        .map(|(_, _, status, body, delay)| (*status, body.clone(), *delay));
+    if let Some((_, _, delay)) = conditional {
+        std::thread::sleep(Duration::from_millis(delay));
+    }
+    let canned_answer = conditional.map(|(s, b, _)| (s, b)).or_else(|| canned.lock().unwrap().get(&bare).cloned());
     let (status, ctype, text, extra) = if let Some((status, body)) = canned_answer {
         (status, "application/json", body, String::new())
     } else if let Some(code) = after("status").and_then(|c| c.parse::<u16>().ok()) {

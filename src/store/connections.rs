@@ -1,0 +1,128 @@
+//! Connections in D1. The credentials column holds only the sealed form; the API objects
+//! built here never carry it.
+
+use crate::domain::time;
+use crate::platform::d1::{db, int, opt_text, text};
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+/// A connection as the API shows it (credentials are write-only).
+#[derive(Serialize, Debug, Clone)]
+pub struct Connection {
+    pub id: String,
+    #[serde(rename = "pieceName")]
+    pub piece_name: String,
+    pub name: Option<String>,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+}
+
+/// What execute needs: the connection and its sealed credentials.
+pub struct Sealed {
+    pub connection: Connection,
+    pub credentials: String,
+}
+
+impl Connection {
+    /// Expired at `now_ms` (an unreadable date counts as expired: fail closed).
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        self.expires_at.as_deref().is_some_and(|e| time::parse_millis(e).is_none_or(|ms| ms <= now_ms))
+    }
+}
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    piece_name: String,
+    name: Option<String>,
+    expires_at: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    credentials: Option<String>,
+}
+
+impl From<Row> for Connection {
+    fn from(r: Row) -> Self {
+        Connection {
+            id: r.id,
+            piece_name: r.piece_name,
+            name: r.name,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, piece_name, name, expires_at, created_at";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    env: &Env,
+    workspace_id: i64,
+    id: &str,
+    piece_name: &str,
+    name: Option<&str>,
+    sealed_credentials: &str,
+    expires_at_ms: Option<i64>,
+    now_ms: i64,
+) -> worker::Result<Connection> {
+    let expires_at = expires_at_ms.map(time::format_millis);
+    let row: Option<Row> = db(env)?
+        .prepare(format!(
+            "INSERT INTO connections (id, workspace_id, piece_name, name, credentials, expires_at, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
+        ))
+        .bind(&[
+            text(id),
+            int(workspace_id),
+            text(piece_name),
+            opt_text(name),
+            text(sealed_credentials),
+            opt_text(expires_at.as_deref()),
+            text(&time::format_millis(now_ms)),
+        ])?
+        .first(None)
+        .await?;
+    row.map(Connection::from).ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
+}
+
+pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<Connection>> {
+    let rows = db(env)?
+        .prepare(format!("SELECT {COLUMNS} FROM connections WHERE workspace_id = ?1 ORDER BY created_at, id"))
+        .bind(&[int(workspace_id)])?
+        .all()
+        .await?;
+    Ok(rows.results::<Row>()?.into_iter().map(Connection::from).collect())
+}
+
+pub async fn get(env: &Env, workspace_id: i64, id: &str) -> worker::Result<Option<Connection>> {
+    let row: Option<Row> = db(env)?
+        .prepare(format!("SELECT {COLUMNS} FROM connections WHERE workspace_id = ?1 AND id = ?2"))
+        .bind(&[int(workspace_id), text(id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(Connection::from))
+}
+
+/// The connection with its sealed credentials, for execute.
+pub async fn get_sealed(env: &Env, workspace_id: i64, id: &str) -> worker::Result<Option<Sealed>> {
+    let row: Option<Row> = db(env)?
+        .prepare(format!("SELECT {COLUMNS}, credentials FROM connections WHERE workspace_id = ?1 AND id = ?2"))
+        .bind(&[int(workspace_id), text(id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|mut r| {
+        let credentials = r.credentials.take().unwrap_or_default();
+        Sealed { connection: Connection::from(r), credentials }
+    }))
+}
+
+/// `false` when there was no such connection in the workspace.
+pub async fn delete(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
+    let row: Option<serde_json::Value> = db(env)?
+        .prepare("DELETE FROM connections WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
+        .bind(&[int(workspace_id), text(id)])?
+        .first(None)
+        .await?;
+    Ok(row.is_some())
+}
