@@ -15,11 +15,12 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test tools rust-tools npm-tools build unit e2e fmt clean
+.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
 	@echo "make test   set up and run every test (unit + end-to-end on local workerd)"
+	@echo "make bench  measure the hot paths against the Hono peer (BENCH_DURATION=10)"
 
 ## Tools ---------------------------------------------------------------------------------
 tools: rust-tools npm-tools
@@ -56,9 +57,19 @@ dev: tools
 	@bash scripts/dev.sh
 
 ## Test ----------------------------------------------------------------------------------
-test: tools
+test: tools bench-tools
 	cargo test --lib
 	cargo test --test e2e
+	BENCH_SMOKE=1 node bench/bench.mjs
+
+## Bench ---------------------------------------------------------------------------------
+# wrk from Debian's packages (root, or sudo without a password).
+bench-tools:
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
+
+bench: tools bench-tools
+	node bench/bench.mjs
 
 unit:
 	cargo test --lib

@@ -3,14 +3,14 @@
 
 use super::error::{ApiError, ApiResult};
 use super::functions::seal_function;
-use super::{body, json, no_content, raw_json, Ctx};
+use super::{body, no_content, raw_json, Ctx};
 use crate::domain::agent::{self, AgentInput, AgentKey, DirectoryInput, FunctionRef, PictureInput};
 use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
 use crate::platform::{new_id, now_ms};
 use crate::store::agents::{self as store, AgentRef, NewBlob};
 use crate::store::functions as fstore;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 use worker::Response;
 
@@ -33,12 +33,7 @@ pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiR
 pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &store::SORTABLE)?;
-    let (items, count) = store::list(&cx.env, &cx.origin(), ws, &q).await?;
-    if q.count_only {
-        return json(200, &json!({ "count": count }));
-    }
-    let end = q.skip + items.len() as i64;
-    raw_json(200, format!(r#"{{"data":[{}],"start":{},"end":{end},"count":{count}}}"#, items.join(","), q.skip))
+    raw_json(200, store::list(&cx.env, &cx.origin(), ws, &q).await?)
 }
 
 pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {

@@ -304,81 +304,80 @@ pub async fn set_protected(env: &Env, agent_id: i64, protected: bool, now: &str)
     Ok(())
 }
 
-/// One page and its total in one D1 round trip; returns `(items as JSON texts, count)`.
-pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<(Vec<String>, i64)> {
-    let mut filters = String::from("a.workspace_id = ?");
-    let mut params = vec![int(workspace_id)];
+/// Numbered SQL parameters: each value is bound once and can be used many times.
+struct Params(Vec<JsValue>);
+
+impl Params {
+    fn add(&mut self, v: JsValue) -> String {
+        self.0.push(v);
+        format!("?{}", self.0.len())
+    }
+}
+
+/// The whole listing response, `{data, start, end, count}` (or `{count}` with
+/// `count_only`), built by SQLite in ONE statement: one D1 round trip and one string
+/// across the wasm boundary, whatever the page size.
+pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<String> {
+    let mut p = Params(Vec::new());
+    p.add(text(origin)); // ?1, which AGENT_JSON uses
+    let ws = p.add(int(workspace_id));
+    let mut filters = format!("a.workspace_id = {ws}");
     let mut filtered = false;
     if let Some(t) = q.trashed {
-        filters.push_str(" AND a.is_trashed = ?");
-        params.push(int(t as i64));
+        filters.push_str(&format!(" AND a.is_trashed = {}", p.add(int(t as i64))));
     }
     if let Some(term) = &q.q {
         let term = like_escape(term);
         filtered = true;
         if q.autocomplete {
-            filters.push_str(" AND (a.name LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')");
-            params.push(text(&format!("{term}%")));
-            params.push(text(&format!("% {term}%")));
+            let (start, word) = (p.add(text(&format!("{term}%"))), p.add(text(&format!("% {term}%"))));
+            filters.push_str(&format!(" AND (a.name LIKE {start} ESCAPE '\\' OR a.name LIKE {word} ESCAPE '\\')"));
         } else {
-            filters.push_str(" AND a.name LIKE ? ESCAPE '\\'");
-            params.push(text(&format!("%{term}%")));
+            filters.push_str(&format!(" AND a.name LIKE {} ESCAPE '\\'", p.add(text(&format!("%{term}%")))));
         }
     }
     if let Some(tag) = &q.tag {
         filtered = true;
-        filters.push_str(" AND a.id IN (SELECT agent_id FROM agent_tags WHERE workspace_id = ? AND tag = ?)");
-        params.push(int(workspace_id));
-        params.push(text(tag));
+        let tag = p.add(text(tag));
+        filters.push_str(&format!(
+            " AND a.id IN (SELECT agent_id FROM agent_tags WHERE workspace_id = {ws} AND tag = {tag})"
+        ));
     }
     if let Some(dir) = q.params.get("directory").map(|d| d.trim()).filter(|d| !d.is_empty()) {
         filtered = true;
         let as_id = dir.parse::<i64>().ok().filter(|_| dir.bytes().all(|b| b.is_ascii_digit()));
-        filters.push_str(
-            " AND a.directory_id IN (SELECT id FROM directories WHERE workspace_id = ? AND (id = ? OR name = ?))",
-        );
-        params.push(int(workspace_id));
-        params.push(opt_int(as_id));
-        params.push(text(dir));
+        let (id, name) = (p.add(opt_int(as_id)), p.add(text(dir)));
+        filters.push_str(&format!(
+            " AND a.directory_id IN (SELECT id FROM directories WHERE workspace_id = {ws} AND (id = {id} OR name = {name}))"
+        ));
     }
-
-    let count_stmt = if filtered {
-        db(env)?.prepare(format!("SELECT COUNT(*) AS n FROM agents a WHERE {filters}")).bind(&params)?
+    let count = if filtered {
+        format!("SELECT COUNT(*) FROM agents a WHERE {filters}")
     } else {
         // Kept by triggers: one row read however large the workspace.
-        let (clause, vals) = match q.trashed {
-            Some(t) => (" AND is_trashed = ?", vec![int(workspace_id), int(t as i64)]),
-            None => ("", vec![int(workspace_id)]),
-        };
-        db(env)?
-            .prepare(format!("SELECT COALESCE(SUM(n), 0) AS n FROM agent_counts WHERE workspace_id = ?{clause}"))
-            .bind(&vals)?
+        let trashed = q.trashed.map(|t| format!(" AND is_trashed = {}", p.add(int(t as i64)))).unwrap_or_default();
+        format!("SELECT COALESCE(SUM(n), 0) FROM agent_counts WHERE workspace_id = {ws}{trashed}")
+    };
+    let sql = if q.count_only {
+        format!("SELECT json_object('count', ({count})) AS body")
+    } else {
+        let dir = if q.desc { "DESC" } else { "ASC" };
+        // `order_by` is one of SORTABLE (checked by domain::listing), never caller text.
+        let order =
+            if q.order_by == "id" { format!("a.id {dir}") } else { format!("a.{} {dir}, a.id {dir}", q.order_by) };
+        let (take, skip) = (p.add(int(q.take)), p.add(int(q.skip)));
+        // D1 binds JS numbers as REAL: cast, or `start` would read 1.0.
+        let start = format!("CAST({skip} AS INTEGER)");
+        format!(
+            "SELECT json_object('data', json(page.items), 'start', {start}, 'end', {start} + json_array_length(page.items), \
+             'count', ({count})) AS body FROM (SELECT json_group_array(json(agent)) AS items FROM \
+             (SELECT {AGENT_JSON} AS agent FROM agents a WHERE {filters} ORDER BY {order} LIMIT {take} OFFSET {skip})) page"
+        )
     };
     #[derive(Deserialize)]
-    struct Count {
-        n: i64,
+    struct Body {
+        body: String,
     }
-    if q.count_only {
-        let c: Option<Count> = count_stmt.first(None).await?;
-        return Ok((Vec::new(), c.map_or(0, |c| c.n)));
-    }
-
-    let dir = if q.desc { "DESC" } else { "ASC" };
-    // `order_by` is one of SORTABLE (checked by domain::listing), never caller text.
-    let order = if q.order_by == "id" { format!("a.id {dir}") } else { format!("a.{} {dir}, a.id {dir}", q.order_by) };
-    let mut page_params = vec![text(origin)];
-    page_params.extend(params);
-    page_params.push(int(q.take));
-    page_params.push(int(q.skip));
-    let page = db(env)?
-        .prepare(format!(
-            "SELECT {AGENT_JSON} AS agent FROM agents a WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
-            filters.replacen("a.workspace_id = ?", "a.workspace_id = ?2", 1)
-        ))
-        .bind(&page_params)?;
-    let results = db(env)?.batch(vec![page, count_stmt]).await?;
-    let items = results.first().map(|r| r.results::<JsonRow>()).transpose()?.unwrap_or_default();
-    let count =
-        results.get(1).map(|r| r.results::<Count>()).transpose()?.and_then(|v| v.into_iter().next()).map_or(0, |c| c.n);
-    Ok((items.into_iter().map(|r| r.agent).collect(), count))
+    let row: Option<Body> = db(env)?.prepare(sql).bind(&p.0)?.first(None).await?;
+    row.map(|b| b.body).ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
 }

@@ -1,0 +1,297 @@
+// `make bench`: serves the release worker from one workerd through Miniflare (no wrangler
+// dev proxy, no inspector), seeds it, and drives each scenario with wrk: 20 connections,
+// a warm-up, then a measured run. Prints req/s, p50/p99, non-2xx and the worker's CPU per
+// request (utime+stime of its workerd from /proc), the wasm size, and, when the Hono peer
+// is available, the same numbers for it and our/peer ratios. Only ratios from one run
+// count: these machines are noisy.
+//
+//   BENCH_DURATION=10   seconds per measured run (warm-up: a third of it, at least 1 s)
+//   BENCH_SMOKE=1       1 s runs, scenario errors fail, timings never do (make test)
+//   PEER_DIR=path       the peer (default ../shared/peer-hono when it exists; "none" skips)
+//   BENCH_OUT=path      JSON results (default bench/last-run.json)
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..')
+const bin = (name) => path.join(root, 'node_modules/.bin', name)
+const SMOKE = process.env.BENCH_SMOKE === '1'
+const DURATION = SMOKE ? 1 : Number(process.env.BENCH_DURATION ?? 10)
+const WARMUP = SMOKE ? 1 : Math.max(1, Math.round(DURATION / 3))
+const CONNECTIONS = 20
+const defaultPeer = path.resolve(root, '../shared/peer-hono')
+const PEER_DIR = process.env.PEER_DIR === 'none' ? null : process.env.PEER_DIR ?? (existsSync(defaultPeer) ? defaultPeer : null)
+const OUT = process.env.BENCH_OUT ?? path.join(here, 'last-run.json')
+const ADMIN = 'bench-admin-token'
+const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', VSCODE_INSPECTOR_OPTIONS: 'off' }
+const scratch = mkdtempSync(path.join(tmpdir(), 'weav-bench-'))
+env.WRANGLER_LOG_PATH = path.join(scratch, 'logs')
+const children = []
+
+function cleanup() {
+  for (const c of children) {
+    try { process.kill(-c.pid, 'SIGTERM') } catch {}
+  }
+  rmSync(scratch, { recursive: true, force: true })
+}
+process.on('exit', cleanup)
+process.on('SIGINT', () => process.exit(130))
+
+const run = (cmd, args, opts = {}) => String(execFileSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...opts }) ?? '')
+
+async function serve(workerDir, port, persist, serveScript, bindings) {
+  const child = spawn('node', [serveScript, workerDir, String(port), persist], {
+    env: { ...env, MF_BINDINGS: JSON.stringify(bindings ?? {}) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  })
+  children.push(child)
+  await new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('Ready on')) resolve()
+    })
+    child.on('exit', (code) => reject(new Error(`server for ${workerDir} exited with ${code}`)))
+  })
+  // The workerd that runs the worker is the serve process's child.
+  const pid = run('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)])
+    .split('\n').map((l) => l.trim().split(/\s+/)).find(([, comm]) => comm === 'workerd')?.[0]
+  if (!pid) throw new Error('no workerd under the serve process')
+  return { base: `http://127.0.0.1:${port}`, pid: Number(pid) }
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12]) // utime + stime, in clock ticks
+}
+const TICK_MS = 1000 / Number(run('getconf', ['CLK_TCK']).trim() || 100)
+
+async function api(base, method, p, token, body) {
+  const r = await fetch(base + p, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await r.text()
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`)
+  return text ? JSON.parse(text) : null
+}
+
+function luaScript(name, { method = 'GET', path: p, token, body }) {
+  const file = path.join(scratch, `${name}.lua`)
+  const headers = `{["Authorization"]="Bearer ${token ?? ''}", ["Content-Type"]="application/json"}`
+  let lua
+  if (body === 'unique-agent') {
+    lua = `local counter = 0
+local prefix = ""
+function setup(thread) thread:set("tid", tostring(math.random(1, 2000000000))) end
+function init(args) prefix = tid .. "-" .. tostring(os.time()) end
+function request()
+  counter = counter + 1
+  local b = '{"uid":"bench-' .. prefix .. '-' .. counter .. '","name":"Bench agent","provider":"openai","model":"gpt-4.1-mini","instructions":"Answer billing questions briefly.","tags":["bench"]}'
+  return wrk.format("POST", "${p}", ${headers}, b)
+end`
+  } else {
+    const b = body === undefined ? 'nil' : `'${JSON.stringify(body)}'`
+    // Built in init(): wrk fills in the Host header only after the script's top level ran.
+    lua = `local req
+function init(args) req = wrk.format("${method}", "${p}", ${headers}, ${b}) end
+function request() return req end`
+  }
+  writeFileSync(file, lua)
+  return file
+}
+
+function parseWrk(out) {
+  const unit = (v, u) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60000 }[u] ?? 1)
+  const pct = (p) => {
+    const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s|m)`))
+    return m ? unit(m[1], m[2]) : null
+  }
+  const num = (re) => Number(out.match(re)?.[1] ?? 0)
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50: pct(50),
+    p99: pct(99),
+    non2xx: num(/Non-2xx or 3xx responses:\s+(\d+)/),
+    socketErrors: (out.match(/Socket errors:.*?(\d+).*?(\d+).*?(\d+).*?(\d+)/) ?? []).slice(1).reduce((a, b) => a + Number(b), 0),
+  }
+}
+
+// wrk runs as a child process without blocking this event loop: the mock upstream of the
+// execute scenario lives in this process and must keep answering.
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))))
+  })
+}
+
+async function wrk(target, script) {
+  const args = ['-t2', `-c${CONNECTIONS}`, '--latency', '-s', script]
+  await runAsync('wrk', [...args, `-d${WARMUP}s`, target.base + '/'])
+  const before = cpuTicks(target.pid)
+  const out = await runAsync('wrk', [...args, `-d${DURATION}s`, target.base + '/'])
+  const ticks = cpuTicks(target.pid) - before
+  const r = parseWrk(out)
+  r.cpuMsPerReq = r.requests ? (ticks * TICK_MS) / r.requests : null
+  return r
+}
+
+// ---- our worker ------------------------------------------------------------------------
+console.log('building and serving the release worker...')
+run('make', ['-s', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+const oursState = path.join(scratch, 'ours')
+run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', oursState], { cwd: root })
+const mock = createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    res.writeHead(200, { 'Content-Type': 'application/json' })
+    res.end('{"ok":true,"source":"bench mock"}')
+  })
+})
+await new Promise((r) => mock.listen(0, '127.0.0.1', r))
+const mockUrl = `http://127.0.0.1:${mock.address().port}`
+const ours = await serve(root, 8790, oursState, path.join(here, 'serve-miniflare.mjs'), {
+  ADMIN_TOKEN: ADMIN,
+  CREDENTIALS_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+  ALLOW_PRIVATE_UPSTREAMS: 'true',
+})
+
+async function tenant(name) {
+  // Limits high enough that the benchmark measures work, not 429s.
+  const ws = await api(ours.base, 'POST', '/admin/v1/workspaces', ADMIN, {
+    name, plan: 'enterprise', rate_limit: { limit: 1000000, window_seconds: 1 }, monthly_action_quota: 1000000000000,
+  })
+  const t = await api(ours.base, 'POST', `/admin/v1/workspaces/${ws.id}/tokens`, ADMIN, { name: 'bench' })
+  return { id: ws.id, token: t.token }
+}
+
+console.log('seeding: 1,000 agents, and 100,000 in a second workspace...')
+const main = await tenant('bench')
+for (let start = 0; start < 1000; start += 50) {
+  await Promise.all(Array.from({ length: 50 }, (_, k) => api(ours.base, 'POST', '/v1/agents', main.token, {
+    uid: `seed-agent-${start + k}`, name: `Seed agent ${start + k}`, provider: 'openai', model: 'gpt-4.1-mini',
+    instructions: 'You answer support questions about billing and accounts. Be brief, friendly and precise; hand over to a human when the customer asks for a refund.',
+    tags: ['support', `tier-${(start + k) % 3}`], metadata: { color: 'blue', shard: (start + k) % 7 },
+  })))
+}
+const big = await tenant('bench-100k')
+const now = new Date().toISOString()
+run(bin('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', oursState, '--command',
+  `INSERT INTO agents (workspace_id, uid, name, provider, model, instructions, tags, metadata, created_at, updated_at)
+   WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
+   SELECT ${big.id}, 'bulk-' || i, 'Bulk agent ' || i, 'openai', 'gpt-4.1-mini', 'You answer support questions.',
+          '["support"]', '{"color":"blue"}', '${now}', '${now}' FROM n`], { cwd: root })
+const creator = await tenant('bench-create')
+const bigCount = (await api(ours.base, 'GET', '/v1/agents?count_only=true', big.token)).count
+if (bigCount !== 100000) throw new Error(`the 100k workspace has ${bigCount} agents`)
+
+const scenarios = {
+  health: { path: '/v1/health' },
+  list: { path: '/v1/agents?take=25', token: main.token },
+  get: { path: '/v1/agents/seed-agent-500', token: main.token },
+  'list-100k': { path: '/v1/agents?take=25', token: big.token },
+  execute: {
+    method: 'POST', path: '/v1/actions/execute', token: main.token,
+    body: { pieceName: 'http', actionName: 'send_request', input: { method: 'GET', url: `${mockUrl}/bench` } },
+  },
+  create: { method: 'POST', path: '/v1/agents', token: creator.token, body: 'unique-agent' },
+}
+
+// ---- the peer --------------------------------------------------------------------------
+let peer = null
+if (PEER_DIR) {
+  try {
+    console.log(`serving the peer from ${PEER_DIR}...`)
+    const dir = path.join(scratch, 'peer')
+    cpSync(PEER_DIR, dir, { recursive: true, filter: (s) => !s.includes('node_modules') && !s.includes('.wrangler') })
+    run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir })
+    const state = path.join(scratch, 'peer-state')
+    run(path.join(dir, 'node_modules/.bin/wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: dir })
+    peer = await serve(dir, 8791, state, path.join(dir, 'serve-miniflare.mjs'))
+    await fetch(peer.base + '/admin/seed', {
+      method: 'POST', headers: { 'X-Admin': 'bench', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ workspace_id: 1, token: 'weav_bench', agents: 1000 }),
+    }).then((r) => { if (!r.ok) throw new Error(`peer seed: ${r.status}`) })
+    await fetch(peer.base + '/admin/seed', {
+      method: 'POST', headers: { 'X-Admin': 'bench', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ workspace_id: 2, token: 'weav_bench_create', agents: 0 }),
+    })
+  } catch (e) {
+    console.log(`peer unavailable: ${e.message}`)
+    peer = null
+  }
+}
+const peerScenarios = {
+  health: { path: '/v1/health' },
+  list: { path: '/v1/agents?take=25', token: 'weav_bench' },
+  create: { method: 'POST', path: '/v1/agents', token: 'weav_bench_create', body: 'unique-agent' },
+}
+
+// ---- measure: ours and the peer one after the other, scenario by scenario ---------------
+const results = {}
+for (const [name, s] of Object.entries(scenarios)) {
+  process.stdout.write(`  ${name}...`)
+  results[name] = { ours: await wrk(ours, luaScript(`ours-${name}`, s)) }
+  if (peer && peerScenarios[name]) results[name].peer = await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name]))
+  process.stdout.write(' done\n')
+}
+
+const wasm = path.join(root, 'build/index_bg.wasm')
+const wasmRaw = statSync(wasm).size
+const wasmGz = gzipSync(readFileSync(wasm), { level: 9 }).length
+const goals = {
+  health: { rps: 1.0 },
+  list: { rps: 1.25, cpu: 0.8 },
+  create: { rps: 1.0 },
+}
+const f = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d))
+const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'peer req/s', 'peer CPU ms/req', 'req/s ratio', 'CPU ratio', 'goal']]
+let errors = 0
+for (const [name, r] of Object.entries(results)) {
+  const o = r.ours
+  errors += o.non2xx + o.socketErrors + (r.peer ? r.peer.non2xx : 0)
+  const rpsRatio = r.peer ? o.rps / r.peer.rps : null
+  const cpuRatio = r.peer && r.peer.cpuMsPerReq ? o.cpuMsPerReq / r.peer.cpuMsPerReq : null
+  r.ratios = { rps: rpsRatio, cpu: cpuRatio }
+  let goal = ''
+  const g = goals[name]
+  if (g && r.peer) {
+    const met = (g.rps ? rpsRatio >= g.rps : true) && (g.cpu ? cpuRatio <= g.cpu : true)
+    goal = `${g.rps ? `≥${g.rps}× req/s` : ''}${g.cpu ? `, ≤${g.cpu}× CPU` : ''}: ${met ? 'met' : 'NOT met'}`
+  } else if (g) {
+    goal = 'peer not run'
+  }
+  if (name === 'list-100k' && results.list) {
+    const ratio = o.p50 / results.list.ours.p50
+    r.p50VsList = ratio
+    goal = `p50 ≤1.3× list: ${f(ratio)}× ${ratio <= 1.3 ? 'met' : 'NOT met'}`
+  }
+  rows.push([name, f(o.rps, 0), f(o.p50), f(o.p99), String(o.non2xx + o.socketErrors), f(o.cpuMsPerReq, 3),
+    r.peer ? f(r.peer.rps, 0) : (PEER_DIR ? '-' : 'no peer'), r.peer ? f(r.peer.cpuMsPerReq, 3) : '-', f(rpsRatio), f(cpuRatio), goal])
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
+console.log('')
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
+const sizeOk = wasmGz <= 350 * 1024
+console.log(`\nwasm: ${(wasmRaw / 1024).toFixed(1)} KiB raw, ${(wasmGz / 1024).toFixed(1)} KiB gzipped (goal ≤ 350 KiB gzipped: ${sizeOk ? 'met' : 'NOT met'})`)
+console.log(`${DURATION} s measured after ${WARMUP} s warm-up, ${CONNECTIONS} connections, wrk -t2; CPU = utime+stime of the worker's workerd.`)
+writeFileSync(OUT, JSON.stringify({ date: new Date().toISOString(), duration: DURATION, connections: CONNECTIONS, wasm: { raw: wasmRaw, gzip: wasmGz }, results }, null, 2))
+console.log(`results: ${OUT}`)
+mock.close()
+if (errors > 0) {
+  console.error(`${errors} non-2xx responses or socket errors: a scenario is broken`)
+  process.exit(1)
+}
+process.exit(0)
