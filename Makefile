@@ -59,6 +59,7 @@ dev: tools
 ## Test ----------------------------------------------------------------------------------
 test: tools bench-tools
 	cargo test --lib
+	cargo test --test query_plans
 	cargo test --test e2e
 	BENCH_SMOKE=1 node bench/bench.mjs
 

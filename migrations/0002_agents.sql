@@ -47,12 +47,17 @@ CREATE TABLE agents (
   UNIQUE (workspace_id, uid)
 );
 
--- Listing: one workspace, one trash state, in the requested order; every index starts
--- with workspace_id so one workspace's listing never reads another's rows.
-CREATE INDEX agents_list_id ON agents (workspace_id, is_trashed, id);
-CREATE INDEX agents_list_name ON agents (workspace_id, is_trashed, name, id);
-CREATE INDEX agents_list_created ON agents (workspace_id, is_trashed, created_at, id);
-CREATE INDEX agents_list_updated ON agents (workspace_id, is_trashed, updated_at, id);
+-- Listing: one index per sortable column, `(workspace_id, <column>, id)`, so a page walks
+-- one workspace's agents in the requested order and stops after skip + take rows (the
+-- trash state is checked on the way: trashed agents are few). Every index starts with
+-- workspace_id, so one workspace's listing never reads another's rows. `uid` is served
+-- by the UNIQUE (workspace_id, uid) index.
+CREATE INDEX agents_list_id ON agents (workspace_id, id);
+CREATE INDEX agents_list_name ON agents (workspace_id, name, id);
+CREATE INDEX agents_list_provider ON agents (workspace_id, provider, id);
+CREATE INDEX agents_list_model ON agents (workspace_id, model, id);
+CREATE INDEX agents_list_created ON agents (workspace_id, created_at, id);
+CREATE INDEX agents_list_updated ON agents (workspace_id, updated_at, id);
 CREATE INDEX agents_directory ON agents (workspace_id, directory_id);
 
 -- Tag filter without scanning every agent's JSON: one row per (agent, tag).
@@ -110,3 +115,5 @@ CREATE TABLE agent_functions (
   updated_at   TEXT    NOT NULL,
   UNIQUE (agent_id, name)
 );
+-- An agent's functions in the order they were added (the `functions` list of the agent).
+CREATE INDEX agent_functions_agent ON agent_functions (agent_id, id);

@@ -304,41 +304,67 @@ pub async fn set_protected(env: &Env, agent_id: i64, protected: bool, now: &str)
     Ok(())
 }
 
+/// A bound value of a built query: plain Rust, so the SQL builders are host-testable
+/// (the query-plan test runs them against SQLite on the host).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl Arg {
+    fn js(&self) -> JsValue {
+        match self {
+            Arg::Int(n) => int(*n),
+            Arg::Text(t) => text(t),
+            Arg::Null => JsValue::NULL,
+        }
+    }
+}
+
 /// Numbered SQL parameters: each value is bound once and can be used many times.
-struct Params(Vec<JsValue>);
+struct Params(Vec<Arg>);
 
 impl Params {
-    fn add(&mut self, v: JsValue) -> String {
+    fn add(&mut self, v: Arg) -> String {
         self.0.push(v);
         format!("?{}", self.0.len())
     }
 }
 
-/// The whole listing response, `{data, start, end, count}` (or `{count}` with
-/// `count_only`), built by SQLite in ONE statement: one D1 round trip and one string
-/// across the wasm boundary, whatever the page size.
-pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<String> {
+/// The listing statement: `{data, start, end, count}` (or `{count}` with `count_only`)
+/// built by SQLite itself, so a listing is ONE D1 round trip and one string across the
+/// wasm boundary, whatever the page size.
+///
+/// Indexes (migration 0002) are `(workspace_id, <sort column>, id)` for every sortable
+/// column: the page walks one index in order and stops after `skip + take` live rows.
+/// An unfiltered count reads `agent_counts`; a filtered count is bounded by the filter's
+/// own index (`agent_tags`, `agents_directory`), except a `q` name search, which is the
+/// one filter that scans the workspace's agents.
+pub fn list_sql(origin: &str, workspace_id: i64, q: &ListQuery) -> (String, Vec<Arg>) {
     let mut p = Params(Vec::new());
-    p.add(text(origin)); // ?1, which AGENT_JSON uses
-    let ws = p.add(int(workspace_id));
+    p.add(Arg::Text(origin.to_string())); // ?1, which AGENT_JSON uses
+    let ws = p.add(Arg::Int(workspace_id));
     let mut filters = format!("a.workspace_id = {ws}");
     let mut filtered = false;
     if let Some(t) = q.trashed {
-        filters.push_str(&format!(" AND a.is_trashed = {}", p.add(int(t as i64))));
+        filters.push_str(&format!(" AND a.is_trashed = {}", p.add(Arg::Int(t as i64))));
     }
     if let Some(term) = &q.q {
         let term = like_escape(term);
         filtered = true;
         if q.autocomplete {
-            let (start, word) = (p.add(text(&format!("{term}%"))), p.add(text(&format!("% {term}%"))));
+            let start = p.add(Arg::Text(format!("{term}%")));
+            let word = p.add(Arg::Text(format!("% {term}%")));
             filters.push_str(&format!(" AND (a.name LIKE {start} ESCAPE '\\' OR a.name LIKE {word} ESCAPE '\\')"));
         } else {
-            filters.push_str(&format!(" AND a.name LIKE {} ESCAPE '\\'", p.add(text(&format!("%{term}%")))));
+            filters.push_str(&format!(" AND a.name LIKE {} ESCAPE '\\'", p.add(Arg::Text(format!("%{term}%")))));
         }
     }
     if let Some(tag) = &q.tag {
         filtered = true;
-        let tag = p.add(text(tag));
+        let tag = p.add(Arg::Text(tag.clone()));
         filters.push_str(&format!(
             " AND a.id IN (SELECT agent_id FROM agent_tags WHERE workspace_id = {ws} AND tag = {tag})"
         ));
@@ -346,7 +372,8 @@ pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> 
     if let Some(dir) = q.params.get("directory").map(|d| d.trim()).filter(|d| !d.is_empty()) {
         filtered = true;
         let as_id = dir.parse::<i64>().ok().filter(|_| dir.bytes().all(|b| b.is_ascii_digit()));
-        let (id, name) = (p.add(opt_int(as_id)), p.add(text(dir)));
+        let id = p.add(as_id.map_or(Arg::Null, Arg::Int));
+        let name = p.add(Arg::Text(dir.to_string()));
         filters.push_str(&format!(
             " AND a.directory_id IN (SELECT id FROM directories WHERE workspace_id = {ws} AND (id = {id} OR name = {name}))"
         ));
@@ -355,7 +382,7 @@ pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> 
         format!("SELECT COUNT(*) FROM agents a WHERE {filters}")
     } else {
         // Kept by triggers: one row read however large the workspace.
-        let trashed = q.trashed.map(|t| format!(" AND is_trashed = {}", p.add(int(t as i64)))).unwrap_or_default();
+        let trashed = q.trashed.map(|t| format!(" AND is_trashed = {}", p.add(Arg::Int(t as i64)))).unwrap_or_default();
         format!("SELECT COALESCE(SUM(n), 0) FROM agent_counts WHERE workspace_id = {ws}{trashed}")
     };
     let sql = if q.count_only {
@@ -365,7 +392,8 @@ pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> 
         // `order_by` is one of SORTABLE (checked by domain::listing), never caller text.
         let order =
             if q.order_by == "id" { format!("a.id {dir}") } else { format!("a.{} {dir}, a.id {dir}", q.order_by) };
-        let (take, skip) = (p.add(int(q.take)), p.add(int(q.skip)));
+        let take = p.add(Arg::Int(q.take));
+        let skip = p.add(Arg::Int(q.skip));
         // D1 binds JS numbers as REAL: cast, or `start` would read 1.0.
         let start = format!("CAST({skip} AS INTEGER)");
         format!(
@@ -374,10 +402,16 @@ pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> 
              (SELECT {AGENT_JSON} AS agent FROM agents a WHERE {filters} ORDER BY {order} LIMIT {take} OFFSET {skip})) page"
         )
     };
+    (sql, p.0)
+}
+
+pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<String> {
     #[derive(Deserialize)]
     struct Body {
         body: String,
     }
-    let row: Option<Body> = db(env)?.prepare(sql).bind(&p.0)?.first(None).await?;
+    let (sql, args) = list_sql(origin, workspace_id, q);
+    let args: Vec<JsValue> = args.iter().map(Arg::js).collect();
+    let row: Option<Body> = db(env)?.prepare(sql).bind(&args)?.first(None).await?;
     row.map(|b| b.body).ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
 }
