@@ -9,6 +9,7 @@
 //   BENCH_SMOKE=1       1 s runs, scenario errors fail, timings never do (make test)
 //   PEER_DIR=path       the peer (default ../shared/peer-hono when it exists; "none" skips)
 //   BENCH_OUT=path      JSON results (default bench/last-run.json)
+//   BENCH_SCENARIOS=health,list   run only these (default: all)
 import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -187,15 +188,18 @@ for (let start = 0; start < 1000; start += 50) {
   })))
 }
 const big = await tenant('bench-100k')
+const want = (name) => !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(name)
+if (want('list-100k')) {
 const now = new Date().toISOString()
 run(bin('wrangler'), ['d1', 'execute', 'DB', '--local', '--persist-to', oursState, '--command',
   `INSERT INTO agents (workspace_id, uid, name, provider, model, instructions, tags, metadata, created_at, updated_at)
    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
    SELECT ${big.id}, 'bulk-' || i, 'Bulk agent ' || i, 'openai', 'gpt-4.1-mini', 'You answer support questions.',
           '["support"]', '{"color":"blue"}', '${now}', '${now}' FROM n`], { cwd: root })
-const creator = await tenant('bench-create')
 const bigCount = (await api(ours.base, 'GET', '/v1/agents?count_only=true', big.token)).count
 if (bigCount !== 100000) throw new Error(`the 100k workspace has ${bigCount} agents`)
+}
+const creator = await tenant('bench-create')
 
 const scenarios = {
   health: { path: '/v1/health' },
@@ -241,7 +245,9 @@ const peerScenarios = {
 
 // ---- measure: ours and the peer one after the other, scenario by scenario ---------------
 const results = {}
+const only = process.env.BENCH_SCENARIOS?.split(',').map((x) => x.trim())
 for (const [name, s] of Object.entries(scenarios)) {
+  if (only && !only.includes(name)) continue
   process.stdout.write(`  ${name}...`)
   results[name] = { ours: await wrk(ours, luaScript(`ours-${name}`, s)) }
   if (peer && peerScenarios[name]) results[name].peer = await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name]))
