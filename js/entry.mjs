@@ -9,7 +9,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "../build/worker/shim.mjs";
 // Durable Object classes must be exported by the main module.
-export { WorkspaceLimits } from "../build/worker/shim.mjs";
+export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs";
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();

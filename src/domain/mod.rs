@@ -3,6 +3,7 @@
 pub mod action_input;
 pub mod agent;
 pub mod connection;
+pub mod idempotency;
 pub mod image;
 pub mod limits;
 pub mod listing;

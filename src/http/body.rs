@@ -18,7 +18,11 @@ pub fn check_declared_length(req: &Request) -> ApiResult<()> {
 
 /// Reads the body (refusing more than the limit, declared or not) and parses it as a
 /// JSON object.
+/// A body buffered by the request path (idempotency) is used instead of the request's.
 pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
+    if let Some(bytes) = cx.body.take() {
+        return parse_object(&bytes);
+    }
     let bytes =
         cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?;
     parse_object(&bytes)

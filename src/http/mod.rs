@@ -1,5 +1,5 @@
-//! The request path, written once: request id → route → auth → body limit → handler →
-//! error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
+//! The request path, written once: request id → route → auth → body limit →
+//! idempotency key (POST) → handler → error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
 
 pub mod actions;
 pub mod admin;
@@ -11,6 +11,7 @@ pub mod connections;
 pub mod error;
 pub mod functions;
 pub mod health;
+pub mod idempotency;
 pub mod openapi;
 pub mod routes;
 pub mod workspace;
@@ -34,6 +35,9 @@ pub struct Ctx {
     pub params: Vec<(String, String)>,
     /// The token's workspace and abilities; `None` on public and operator routes.
     pub caller: Option<Caller>,
+    /// The body, when the request path read it already (to fingerprint a request with an
+    /// `Idempotency-Key`); `body::json_object` takes it before reading the request.
+    pub body: Option<Vec<u8>>,
 }
 
 impl Ctx {
@@ -105,11 +109,17 @@ async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> 
     if matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete) {
         body::check_declared_length(&req)?;
     }
-    let mut cx = Ctx { env, req, request_id: request_id.to_string(), params, caller };
+    let mut cx = Ctx { env, req, request_id: request_id.to_string(), params, caller, body: None };
+    // Every POST of a token route may carry an Idempotency-Key; without one, nothing extra.
+    if method == Method::Post && route.access == Access::Token {
+        if let Some(key) = idempotency::key(&cx.req, handler)? {
+            return idempotency::run(handler, route, &mut cx, key).await;
+        }
+    }
     dispatch(handler, &mut cx).await
 }
 
-async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
+pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
     match handler {
         Handler::Health => health::get(),
         Handler::OpenApi => openapi::get(),

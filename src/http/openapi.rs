@@ -100,4 +100,36 @@ mod tests {
             }
         }
     }
+
+    /// Every POST of a token route (aliases included) declares `Idempotency-Key` and the
+    /// 400, 409 and 422 it may answer.
+    #[test]
+    fn every_token_post_declares_the_idempotency_key() {
+        use super::super::routes::Access;
+        let doc: Value = serde_json::from_str(super::document()).unwrap();
+        let mut checked = 0;
+        for route in ROUTES.iter().filter(|r| r.access == Access::Token) {
+            if !route.methods.iter().any(|(m, _)| *m == worker::Method::Post) {
+                continue;
+            }
+            let aliases = ALIASES.iter().filter(|(_, c)| *c == route.path).map(|(a, _)| *a);
+            for path in std::iter::once(route.path).chain(aliases) {
+                let op = &doc["paths"][path]["post"];
+                let params = op["parameters"].as_array().cloned().unwrap_or_default();
+                assert!(
+                    params.iter().any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey"),
+                    "POST {path} does not declare Idempotency-Key"
+                );
+                for code in ["400", "409", "422"] {
+                    assert!(op["responses"][code].is_object(), "POST {path} does not document {code}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 7, "{checked}");
+        let text = super::SOURCE;
+        for code in ["INVALID_IDEMPOTENCY_KEY", "IDEMPOTENCY_KEY_MISMATCH", "IDEMPOTENCY_IN_PROGRESS"] {
+            assert!(text.contains(code), "{code} is not documented");
+        }
+    }
 }

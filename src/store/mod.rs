@@ -4,6 +4,7 @@ pub mod agents;
 pub mod connections;
 pub mod executions;
 pub mod functions;
+pub mod idempotency;
 pub mod limits;
 pub mod tokens;
 pub mod workspaces;

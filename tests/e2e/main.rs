@@ -11,6 +11,7 @@ mod agents;
 mod foundation;
 mod functions;
 mod harness;
+mod idempotency;
 mod mock;
 
 use harness::World;
@@ -34,6 +35,7 @@ fn main() {
     cases.extend(agents::cases());
     cases.extend(functions::cases());
     cases.extend(actions::cases());
+    cases.extend(idempotency::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
