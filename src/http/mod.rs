@@ -47,12 +47,18 @@ impl Ctx {
 
     /// The request's query string (without `?`), empty when there is none.
     pub fn query(&self) -> String {
-        self.req.url().ok().and_then(|u| u.query().map(str::to_string)).unwrap_or_default()
+        // workerd hands us a serialised WHATWG URL: the query is what follows the first
+        // `?` (a `#` never reaches a server); no need for a full URL parse per request.
+        let url = self.req.inner().url();
+        url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default().to_string()).unwrap_or_default()
     }
 
     /// `scheme://host[:port]` of the request: absolute URLs (blob links) are built on it.
     pub fn origin(&self) -> String {
-        self.req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+        let url = self.req.inner().url();
+        let host_start = url.find("://").map_or(0, |i| i + 3);
+        let end = url[host_start..].find(['/', '?', '#']).map_or(url.len(), |i| host_start + i);
+        url[..end].to_string()
     }
 
     /// A boolean query flag such as `?trashed=true`.
