@@ -32,16 +32,85 @@ pub fn parse_object(bytes: &[u8]) -> ApiResult<Map<String, Value>> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    match serde_json::from_slice::<Value>(bytes) {
+    let parsed = serde_json::from_slice::<Value>(bytes).or_else(|e| {
+        // The seeds' own curl examples send `{ 'uid': 'tweety-bird' }`: single-quoted
+        // strings. They must work unchanged, so a body that is JSON once its single-quoted
+        // strings are rewritten as JSON strings is accepted; anything else is still a 400.
+        std::str::from_utf8(bytes)
+            .ok()
+            .filter(|t| t.contains('\''))
+            .and_then(single_quotes_to_json)
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .ok_or(e)
+    });
+    match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::InvalidJson("The request body must be a JSON object.".into())),
         Err(e) => Err(ApiError::InvalidJson(format!("The request body is not valid JSON: {e}."))),
     }
 }
 
+/// Rewrites single-quoted strings as JSON strings (`'a"b'` → `"a\"b"`, `\'` → `'`),
+/// leaving double-quoted strings as they are. `None` for an unterminated string.
+pub fn single_quotes_to_json(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                loop {
+                    let d = chars.next()?;
+                    out.push(d);
+                    match d {
+                        '\\' => out.push(chars.next()?),
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '\'' => {
+                out.push('"');
+                loop {
+                    match chars.next()? {
+                        '\\' => match chars.next()? {
+                            '\'' => out.push('\''),
+                            e => {
+                                out.push('\\');
+                                out.push(e);
+                            }
+                        },
+                        '\'' => break,
+                        '"' => out.push_str("\\\""),
+                        d => out.push(d),
+                    }
+                }
+                out.push('"');
+            }
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_seeds_single_quoted_examples_parse() {
+        let seed = "{ 'uid': 'tweety-bird', 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', \
+                    'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
+        let m = parse_object(seed.as_bytes()).unwrap();
+        assert_eq!(m["uid"], "tweety-bird");
+        assert_eq!(m["instructions"], "You\u{2019}re a cute cartoon character with an aggressive nature.");
+        let m = parse_object(br#"{ 'a': 'say "hi"', "b": "it's", 'c': 'it\'s' }"#).unwrap();
+        assert_eq!(m["a"], "say \"hi\"");
+        assert_eq!(m["b"], "it's");
+        assert_eq!(m["c"], "it's");
+        assert!(parse_object(b"{ 'a': 'unterminated }").is_err());
+        assert!(parse_object(b"{ 'a' 'b' }").is_err());
+    }
 
     #[test]
     fn objects_pass_everything_else_is_400_or_413() {

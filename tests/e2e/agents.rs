@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 pub fn cases() -> Vec<crate::Case> {
     crate::cases![
         seed_walkthrough_at_both_path_styles,
+        seed_curl_examples_run_unchanged,
         create_returns_every_field_of_the_seed_schema,
         create_validates_every_field,
         create_needs_the_write_ability_and_a_json_body,
@@ -64,6 +65,35 @@ fn seed_walkthrough_at_both_path_styles(w: &World) {
         w.post(&format!("{base}/tweety-bird/restore"), &t.token, &json!({})).expect(204);
         w.delete(&format!("{base}/tweety-bird"), &t.token).expect(204);
         w.get(&format!("{base}/tweety-bird"), &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    }
+}
+
+/// Seed 002's curl examples, bodies as printed (single-quoted), at both path styles.
+fn seed_curl_examples_run_unchanged(w: &World) {
+    let create = "{ 'uid': 'tweety-bird', 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', 'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
+    let put = "{ 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', 'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
+    let joke = "{ 'name': 'get_joke', 'description': 'Returns a joke', 'url': 'https://api.example.com/joke' }";
+    for base in ["/api/agents", "/v1/agents"] {
+        let t = w.tenant();
+        let tk = Some(t.token.as_str());
+        let a = w.send("POST", base, tk, Some(create), &[]).expect(201).json();
+        assert_eq!(a["instructions"], "You\u{2019}re a cute cartoon character with an aggressive nature.");
+        w.send("GET", &format!("{base}/tweety-bird"), tk, None, &[]).expect(200);
+        let p =
+            w.send("PATCH", &format!("{base}/tweety-bird"), tk, Some("{ 'model': 'gpt-4.1-nano' }"), &[]).expect(200);
+        assert_eq!(p.json()["model"], "gpt-4.1-nano");
+        w.send("PUT", &format!("{base}/tweety-bird"), tk, Some(put), &[]).expect(200);
+        assert_eq!(w.send("GET", &format!("{base}?take=25"), tk, None, &[]).expect(200).json()["count"], 1);
+        let fns = format!("{base}/tweety-bird/functions");
+        w.send("POST", &fns, tk, Some(joke), &[]).expect(201);
+        w.send("GET", &format!("{fns}/get_joke"), tk, None, &[]).expect(200);
+        w.send("PATCH", &format!("{fns}/get_joke"), tk, Some(joke), &[]).expect(200);
+        w.send("PUT", &format!("{fns}/get_joke"), tk, Some(joke), &[]).expect(200);
+        assert_eq!(w.send("GET", &fns, tk, None, &[]).expect(200).json()[0]["name"], "get_joke");
+        w.send("DELETE", &format!("{fns}/get_joke"), tk, None, &[]).expect(204);
+        w.send("POST", &format!("{base}/tweety-bird/trash"), tk, None, &[]).expect(204);
+        w.send("POST", &format!("{base}/tweety-bird/restore"), tk, None, &[]).expect(204);
+        w.send("DELETE", &format!("{base}/tweety-bird"), tk, None, &[]).expect(204);
     }
 }
 
