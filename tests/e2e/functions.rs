@@ -18,6 +18,7 @@ pub fn cases() -> Vec<crate::Case> {
         invoke_reports_remote_failures_as_200,
         invoke_refuses_urls_the_guard_refuses,
         invoke_follows_checked_redirects,
+        private_addresses_are_refused_without_the_flag,
     ]
 }
 
@@ -281,4 +282,50 @@ fn invoke_follows_checked_redirects(w: &World) {
     w.post("/v1/agents/redir/functions", &t.token, &json!({"name": "evil", "description": "d", "url": url}))
         .expect(201);
     w.post("/v1/agents/redir/functions/evil/invoke", &t.token, &json!({})).expect_invalid("url");
+}
+
+/// On the worker started with ALLOW_PRIVATE_UPSTREAMS=false (as in production), every
+/// spelling of a loopback, private, link-local or metadata address is refused before any
+/// connection is made: functions answer 422 naming `url`, the http piece 400
+/// VALIDATION_ERROR, and the mock upstream on 127.0.0.1 never hears of it.
+fn private_addresses_are_refused_without_the_flag(w: &World) {
+    let s = w.strict();
+    let t = s.tenant();
+    create(s, &t, agent("strict"));
+    let port = w.mock.url.rsplit(':').next().unwrap().to_string();
+    let tag = format!("strict-{}", t.id);
+    let urls = [
+        format!("{}/fn/{tag}/plain", w.mock.url),
+        format!("http://localhost:{port}/fn/{tag}/localhost"),
+        format!("http://2130706433:{port}/fn/{tag}/decimal"),
+        format!("http://0x7f.1:{port}/fn/{tag}/hex"),
+        format!("http://[::ffff:127.0.0.1]:{port}/fn/{tag}/mapped"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.8/internal".to_string(),
+        "http://metadata.google.internal/computeMetadata/v1/".to_string(),
+    ];
+    for (n, url) in urls.iter().enumerate() {
+        let name = format!("f{n}");
+        s.post("/v1/agents/strict/functions", &t.token, &json!({"name": name, "description": "d", "url": url}))
+            .expect(201);
+        let body =
+            s.post(&format!("/v1/agents/strict/functions/{name}/invoke"), &t.token, &json!({})).expect_invalid("url");
+        assert!(body["errors"]["url"][0].as_str().unwrap().contains("refused"), "{url}: {body}");
+    }
+    let r = s
+        .post(
+            "/v1/actions/execute",
+            &t.token,
+            &json!({"pieceName": "http", "actionName": "send_request", "input": {"method": "GET", "url": urls[0]}}),
+        )
+        .expect(400)
+        .json();
+    assert_eq!(r["error"], "VALIDATION_ERROR", "{r}");
+    assert!(w.mock.requests(&format!("/fn/{tag}")).is_empty(), "nothing reached the mock");
+    // The same URL is served when the flag is on (the main test worker).
+    let t2 = w.tenant();
+    create(w, &t2, agent("open"));
+    w.post("/v1/agents/open/functions", &t2.token, &json!({"name": "f", "description": "d", "url": urls[0]}))
+        .expect(201);
+    assert_eq!(w.post("/v1/agents/open/functions/f/invoke", &t2.token, &json!({})).expect(200).json()["status"], 200);
 }

@@ -21,6 +21,9 @@ pub struct World {
     agent: ureq::Agent,
     child: Option<Child>,
     scratch: PathBuf,
+    /// A second worker on the same build with ALLOW_PRIVATE_UPSTREAMS off (and no test
+    /// hooks): what production does with private and loopback addresses.
+    strict: Option<Box<World>>,
 }
 
 fn root() -> PathBuf {
@@ -60,51 +63,59 @@ impl World {
         );
         report_wasm_size(&dist);
 
-        // 2. A throwaway local D1 with the migrations applied.
+        // 2. Throwaway local D1s with the migrations applied: one per worker.
         let persist = scratch.join("state");
-        run(
-            Command::new(bin("wrangler"))
-                .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-                .arg(&persist)
-                .current_dir(root())
-                .envs(quiet_env(&scratch))
-                .stdout(Stdio::null()),
-            "wrangler d1 migrations apply",
-        );
+        let strict_scratch = scratch.join("strict");
+        let strict_persist = strict_scratch.join("state");
+        for dir in [&persist, &strict_persist] {
+            run(
+                Command::new(bin("wrangler"))
+                    .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+                    .arg(dir)
+                    .current_dir(root())
+                    .envs(quiet_env(&scratch))
+                    .stdout(Stdio::null()),
+                "wrangler d1 migrations apply",
+            );
+        }
 
-        // 3. The mock upstream, then the worker pointed at it.
+        // 3. The mock upstream, then the workers pointed at it.
         let mock = Mock::start();
-        let port = free_port();
-        let vars = [
+        let mut vars = vec![
             format!("ADMIN_TOKEN:{ADMIN_TOKEN}"),
             format!("CREDENTIALS_KEY:{CREDENTIALS_KEY}"),
-            "ALLOW_PRIVATE_UPSTREAMS:true".into(),
-            "TEST_HOOKS:true".into(),
             "OUTBOUND_TIMEOUT_MS:2000".into(),
             "WEBHOOK_RETRY_SCHEDULE:1,1,2".into(),
             format!("SLACK_API_BASE:{}/slack", mock.url),
             format!("GITHUB_API_BASE:{}/github", mock.url),
             format!("GOOGLE_SHEETS_API_BASE:{}/sheets", mock.url),
         ];
-        let log = std::fs::File::create(scratch.join("wrangler.log")).expect("log file");
-        let mut cmd = Command::new(bin("wrangler"));
-        cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn", "--persist-to"])
-            .arg(&persist)
-            .current_dir(root())
-            .envs(quiet_env(&scratch))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            // workerd is wrangler's grandchild: give them a process group to stop as one.
-            .process_group(0);
-        for v in &vars {
-            cmd.args(["--var", v]);
-        }
-        let child = cmd.spawn().expect("start wrangler dev");
+        let mut strict_vars = vars.clone();
+        strict_vars.push("ALLOW_PRIVATE_UPSTREAMS:false".into());
+        vars.push("ALLOW_PRIVATE_UPSTREAMS:true".into());
+        vars.push("TEST_HOOKS:true".into());
+        let (child, port) = spawn_worker(&scratch, &persist, &vars);
+        let (strict_child, strict_port) = spawn_worker(&strict_scratch, &strict_persist, &strict_vars);
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
-        let mut world = World { base: format!("http://127.0.0.1:{port}"), mock, agent, child: Some(child), scratch };
+        let mut strict = World {
+            base: format!("http://127.0.0.1:{strict_port}"),
+            mock: mock.clone(),
+            agent: agent.clone(),
+            child: Some(strict_child),
+            scratch: strict_scratch,
+            strict: None,
+        };
+        let mut world =
+            World { base: format!("http://127.0.0.1:{port}"), mock, agent, child: Some(child), scratch, strict: None };
         world.wait_ready();
+        strict.wait_ready();
+        world.strict = Some(Box::new(strict));
         world
+    }
+
+    /// The worker that refuses private upstreams, as production does.
+    pub fn strict(&self) -> &World {
+        self.strict.as_deref().unwrap_or(self)
     }
 
     fn wait_ready(&mut self) {
@@ -274,6 +285,7 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
+        self.strict.take();
         if let Some(mut child) = self.child.take() {
             let group = format!("-{}", child.id());
             let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
@@ -303,6 +315,27 @@ fn quiet_env(scratch: &Path) -> Vec<(String, String)> {
             format!("{}:{}", root().join("node_modules/.bin").display(), std::env::var("PATH").unwrap_or_default()),
         ),
     ]
+}
+
+/// Starts `wrangler dev` on a free port with its own log in `scratch`.
+fn spawn_worker(scratch: &Path, persist: &Path, vars: &[String]) -> (Child, u16) {
+    std::fs::create_dir_all(scratch).expect("scratch dir");
+    let port = free_port();
+    let log = std::fs::File::create(scratch.join("wrangler.log")).expect("log file");
+    let mut cmd = Command::new(bin("wrangler"));
+    cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn", "--persist-to"])
+        .arg(persist)
+        .current_dir(root())
+        .envs(quiet_env(scratch))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        // workerd is wrangler's grandchild: give them a process group to stop as one.
+        .process_group(0);
+    for v in vars {
+        cmd.args(["--var", v]);
+    }
+    (cmd.spawn().expect("start wrangler dev"), port)
 }
 
 fn report_wasm_size(dist: &Path) {

@@ -32,6 +32,7 @@ type Canned = Arc<Mutex<HashMap<String, (u16, String)>>>;
 /// for fixed upstream paths (Slack's `chat.postMessage`) that parallel cases share.
 type CannedWhen = Arc<Mutex<Vec<(String, String, u16, String, u64)>>>;
 
+#[derive(Clone)]
 pub struct Mock {
     pub url: String,
     log: Arc<Mutex<Vec<Recorded>>>,
