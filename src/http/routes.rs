@@ -162,12 +162,12 @@ fn router() -> &'static matchit::Router<usize> {
         for (i, route) in ROUTES.iter().enumerate() {
             // ok: the table is static and checked by the unit test below; a conflict is a
             // programming error caught before deploy, never caller input.
-            r.insert(route.path, i).expect("route table conflict");
+            r.insert(route.path, i).expect("route table conflict"); // ok: static table, unit-tested
         }
         for (alias, canonical) in ALIASES {
             if let Some(i) = ROUTES.iter().position(|r| r.path == *canonical) {
                 // ok: as above, static and unit-tested.
-                r.insert(*alias, i).expect("alias conflict");
+                r.insert(*alias, i).expect("alias conflict"); // ok: static table, unit-tested
             }
         }
         r
