@@ -2,7 +2,6 @@
 //! `conn_` ids. Credentials are write-only: they are sealed before storage and no answer
 //! ever carries them.
 
-use super::time;
 use super::token::hex;
 use super::validate::{Errors, Input};
 use serde_json::{Map, Value};
@@ -72,20 +71,7 @@ pub fn connection_input(
             i.errors.add("credentials", "The credentials may not be larger than 16 KiB.");
         }
     }
-    let expires_at_ms = match i.optional_str("expires_at", 64) {
-        Some(Some(s)) => match time::parse_millis(s) {
-            Some(ms) if ms > now_ms => Some(ms),
-            Some(_) => {
-                i.errors.add("expires_at", "The expires_at must be a date in the future.");
-                None
-            }
-            None => {
-                i.errors.add("expires_at", "The expires_at must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z.");
-                None
-            }
-        },
-        _ => None,
-    };
+    let expires_at_ms = i.optional_future_time("expires_at", now_ms);
     i.errors.into_result()?;
     Ok(ConnectionInput {
         piece_name: piece.unwrap_or_default().to_string(),

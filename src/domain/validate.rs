@@ -162,6 +162,22 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// An optional RFC 3339 date-time that must lie after `now_ms`, as unix milliseconds.
+    pub fn optional_future_time(&mut self, key: &str, now_ms: i64) -> Option<i64> {
+        let raw = self.optional_str(key, 64).flatten()?;
+        match super::time::parse_millis(raw) {
+            Some(ms) if ms > now_ms => Some(ms),
+            Some(_) => {
+                self.errors.add(key, format!("The {key} must be a date in the future."));
+                None
+            }
+            None => {
+                self.errors.add(key, format!("The {key} must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z."));
+                None
+            }
+        }
+    }
+
     /// An optional JSON object.
     pub fn optional_object(&mut self, key: &str) -> Option<Option<&'a Map<String, Value>>> {
         match self.map.get(key) {

@@ -1,6 +1,5 @@
 //! Workspaces, plans and API-token abilities (CONTRACT.md, Operator API).
 
-use super::time;
 use super::validate::{Errors, Input};
 use serde_json::{Map, Value};
 
@@ -97,20 +96,7 @@ pub fn token_input(map: &Map<String, Value>, now_ms: i64) -> Result<TokenInput, 
         },
         _ => None,
     };
-    let expires_at_ms = match i.optional_str("expires_at", 64) {
-        Some(Some(s)) => match time::parse_millis(s) {
-            Some(ms) if ms > now_ms => Some(ms),
-            Some(_) => {
-                i.errors.add("expires_at", "The expires_at must be a date in the future.");
-                None
-            }
-            None => {
-                i.errors.add("expires_at", "The expires_at must be an RFC 3339 date-time, e.g. 2027-01-31T00:00:00Z.");
-                None
-            }
-        },
-        _ => None,
-    };
+    let expires_at_ms = i.optional_future_time("expires_at", now_ms);
     i.errors.into_result()?;
     Ok(TokenInput {
         name: name.unwrap_or_default().to_string(),
