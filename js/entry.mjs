@@ -6,7 +6,6 @@
 // the promise of every request in flight on that instance never settles. So each request
 // also waits on a "crashed" promise that the error event rejects. worker-build's shim then
 // re-instantiates the wasm module, and the next request runs on a fresh instance.
-import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "../build/worker/shim.mjs";
 // Durable Object classes must be exported by the main module.
 export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs";
@@ -31,7 +30,10 @@ function internalError(request) {
   });
 }
 
-export default class Worker extends WorkerEntrypoint {
+// Extending worker-build's entrypoint (rather than wrapping an instance of it) keeps its
+// per-request construction as it is and inherits every other handler it exports
+// (queue, scheduled) unchanged.
+export default class Worker extends RustWorker {
   async fetch(request) {
     let fail;
     const crashed = new Promise((_, reject) => {
@@ -39,7 +41,7 @@ export default class Worker extends WorkerEntrypoint {
     });
     inFlight.add(fail);
     try {
-      return await Promise.race([new RustWorker(this.ctx, this.env).fetch(request), crashed]);
+      return await Promise.race([super.fetch(request), crashed]);
     } catch (e) {
       console.error("unhandled", e);
       return internalError(request);
