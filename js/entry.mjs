@@ -47,4 +47,9 @@ export default class Worker extends WorkerEntrypoint {
       inFlight.delete(fail);
     }
   }
+
+  // The training queue's consumer (src/jobs/training.rs).
+  async queue(batch) {
+    return await new RustWorker(this.ctx, this.env).queue(batch);
+  }
 }

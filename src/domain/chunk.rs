@@ -171,7 +171,14 @@ mod tests {
     fn long_paragraphs_split_on_sentences() {
         let text = "The refund policy is simple. You get your money back within 30 days! Is that clear? Yes it is.";
         let c = chunk_with(text, 40);
-        assert_eq!(c, vec!["The refund policy is simple.", "You get your money back within 30 days!", "Is that clear? Yes it is."]);
+        assert_eq!(
+            c,
+            vec![
+                "The refund policy is simple.",
+                "You get your money back within 30 days!",
+                "Is that clear? Yes it is."
+            ]
+        );
     }
 
     #[test]

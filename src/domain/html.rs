@@ -49,56 +49,56 @@ pub fn extract(html: &str) -> Page {
         (state.clone(), state.clone(), state.clone(), state.clone(), state.clone(), state.clone());
     let settings = Settings::new()
         .append_element_content_handler(element!(SKIPPED, move |el: &mut Element| {
-                if el.end_tag_handlers().is_some() {
-                    s1.borrow_mut().skip += 1;
-                    let s = s1.clone();
-                    el.on_end_tag(end_tag!(move |_| {
-                        let mut st = s.borrow_mut();
-                        st.skip = st.skip.saturating_sub(1);
-                        Ok(())
-                    }))?;
-                }
-                Ok(())
-            }))
+            if el.end_tag_handlers().is_some() {
+                s1.borrow_mut().skip += 1;
+                let s = s1.clone();
+                el.on_end_tag(end_tag!(move |_| {
+                    let mut st = s.borrow_mut();
+                    st.skip = st.skip.saturating_sub(1);
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
         .append_element_content_handler(element!("title", move |el: &mut Element| {
-                s2.borrow_mut().in_title = true;
-                let s = s2.clone();
-                if el.end_tag_handlers().is_some() {
-                    el.on_end_tag(end_tag!(move |_| {
-                        s.borrow_mut().in_title = false;
-                        Ok(())
-                    }))?;
-                }
-                Ok(())
-            }))
+            s2.borrow_mut().in_title = true;
+            let s = s2.clone();
+            if el.end_tag_handlers().is_some() {
+                el.on_end_tag(end_tag!(move |_| {
+                    s.borrow_mut().in_title = false;
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
         .append_element_content_handler(element!("h1", move |el: &mut Element| {
-                s5.borrow_mut().in_h1 = true;
-                let s = s5.clone();
-                if el.end_tag_handlers().is_some() {
-                    el.on_end_tag(end_tag!(move |_| {
-                        s.borrow_mut().in_h1 = false;
-                        Ok(())
-                    }))?;
-                }
-                Ok(())
-            }))
+            s5.borrow_mut().in_h1 = true;
+            let s = s5.clone();
+            if el.end_tag_handlers().is_some() {
+                el.on_end_tag(end_tag!(move |_| {
+                    s.borrow_mut().in_h1 = false;
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
         .append_element_content_handler(element!(BLOCKS, move |el: &mut Element| {
-                push_break(&mut s3.borrow_mut().text);
-                let s = s3.clone();
-                if el.end_tag_handlers().is_some() {
-                    el.on_end_tag(end_tag!(move |_| {
-                        push_break(&mut s.borrow_mut().text);
-                        Ok(())
-                    }))?;
-                }
-                Ok(())
-            }))
+            push_break(&mut s3.borrow_mut().text);
+            let s = s3.clone();
+            if el.end_tag_handlers().is_some() {
+                el.on_end_tag(end_tag!(move |_| {
+                    push_break(&mut s.borrow_mut().text);
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
         .append_element_content_handler(element!("a[href]", move |el: &mut Element| {
-                if let Some(href) = el.get_attribute("href") {
-                    s4.borrow_mut().links.push(decode_entities(href.trim()));
-                }
-                Ok(())
-            }))
+            if let Some(href) = el.get_attribute("href") {
+                s4.borrow_mut().links.push(decode_entities(href.trim()));
+            }
+            Ok(())
+        }))
         .append_document_content_handler(doc_text!(move |t: &mut TextChunk| {
             let mut st = s6.borrow_mut();
             let raw = t.as_str();
@@ -132,12 +132,7 @@ pub fn extract(html: &str) -> Page {
         let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
         (!t.is_empty()).then_some(t)
     };
-    let text = st
-        .text
-        .split("\n\n")
-        .filter_map(|p| clean(p))
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let text = st.text.split("\n\n").filter_map(|p| clean(p)).collect::<Vec<_>>().join("\n\n");
     Page { title: clean(&st.title).or_else(|| clean(&st.h1)), text, links: st.links.clone() }
 }
 
@@ -147,16 +142,16 @@ pub fn sitemap_locs(xml: &str) -> Vec<String> {
     let cur = Rc::new(RefCell::new(String::new()));
     let (l, c) = (locs.clone(), cur.clone());
     let settings = Settings::new().append_element_content_handler(text!("loc", move |t: &mut TextChunk| {
-            c.borrow_mut().push_str(t.as_str());
-            if t.last_in_text_node() {
-                let v = decode_entities(c.borrow().trim());
-                if !v.is_empty() {
-                    l.borrow_mut().push(v);
-                }
-                c.borrow_mut().clear();
+        c.borrow_mut().push_str(t.as_str());
+        if t.last_in_text_node() {
+            let v = decode_entities(c.borrow().trim());
+            if !v.is_empty() {
+                l.borrow_mut().push(v);
             }
-            Ok(())
-        }));
+            c.borrow_mut().clear();
+        }
+        Ok(())
+    }));
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     let _ = rewriter.write(xml.as_bytes()).and_then(|_| rewriter.end());
     let out = locs.borrow().clone();
@@ -270,7 +265,10 @@ mod tests {
              Contact us.\n\nFree labels\n\nNo questions\n\nFAQOther"
         );
         assert!(!p.text.contains("secret") && !p.text.contains("color") && !p.text.contains("Enable JS"));
-        assert_eq!(p.links, vec!["/", "/pricing", "/faq?a=1&b=2#top", "https://other.example/x", "mailto:help@acme.test"]);
+        assert_eq!(
+            p.links,
+            vec!["/", "/pricing", "/faq?a=1&b=2#top", "https://other.example/x", "mailto:help@acme.test"]
+        );
     }
 
     #[test]

@@ -173,7 +173,8 @@ pub fn url_list(values: &[Value], check: impl Fn(&str) -> Result<Url, Refusal>) 
             continue;
         };
         if raw.len() > 2048 {
-            list.rejected.push((raw.chars().take(64).collect(), "The URL may not be longer than 2048 characters.".into()));
+            list.rejected
+                .push((raw.chars().take(64).collect(), "The URL may not be longer than 2048 characters.".into()));
             continue;
         }
         match check(raw) {
@@ -354,7 +355,10 @@ mod tests {
 
     #[test]
     fn fts_queries_quote_every_word() {
-        assert_eq!(fts_query("agent7", "Refund policy?"), Some("scope : \"agent7\" AND (\"refund\" OR \"policy\")".into()));
+        assert_eq!(
+            fts_query("agent7", "Refund policy?"),
+            Some("scope : \"agent7\" AND (\"refund\" OR \"policy\")".into())
+        );
         assert_eq!(
             fts_query("agent7", "a\" OR scope:agent8 NEAR(x"),
             Some("scope : \"agent7\" AND (\"a\" OR \"or\" OR \"scope\" OR \"agent8\" OR \"near\" OR \"x\")".into())

@@ -13,6 +13,7 @@ pub mod functions;
 pub mod health;
 pub mod openapi;
 pub mod routes;
+pub mod training;
 pub mod workspace;
 
 use auth::Caller;
@@ -145,6 +146,16 @@ async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
         Handler::ListConnections => connections::list(cx).await,
         Handler::GetConnection => connections::get(cx).await,
         Handler::DeleteConnection => connections::delete(cx).await,
+        // Training data (issue 8)
+        Handler::ListTrainingData => training::list(cx).await,
+        Handler::CreateTrainingData => training::create(cx).await,
+        Handler::GetTrainingData => training::get(cx).await,
+        Handler::UpdateTrainingData => training::update(cx).await,
+        Handler::DeleteTrainingData => training::delete(cx).await,
+        Handler::DiscoverUrls => training::discover(cx).await,
+        Handler::ProcessUrls => training::process(cx).await,
+        Handler::ResyncUrls => training::resync(cx).await,
+        Handler::SearchKnowledge => training::search(cx).await,
     }
 }
 

@@ -6,4 +6,5 @@ pub mod executions;
 pub mod functions;
 pub mod limits;
 pub mod tokens;
+pub mod training;
 pub mod workspaces;
