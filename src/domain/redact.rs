@@ -91,6 +91,10 @@ fn bearer_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
     while j < b.len() && (b[j].is_ascii_alphanumeric() || b"-._~+/=".contains(&b[j])) {
         j += 1;
     }
+    // A sentence's full stop is not part of the token.
+    while j > start && b[j - 1] == b'.' {
+        j -= 1;
+    }
     let token = &b[start..j];
     // A real token is long and not a plain word: it has a digit or a symbol.
     let long = token.len() >= 16;
@@ -287,8 +291,8 @@ mod tests {
 
     #[test]
     fn bearer_tokens_keep_the_word() {
-        let (out, n) = r("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc-DEF_123");
-        assert_eq!(out, format!("Authorization: Bearer {SECRET_MARKER}"));
+        let (out, n) = r("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc-DEF_123.");
+        assert_eq!(out, format!("Authorization: Bearer {SECRET_MARKER}."));
         assert_eq!(n, 1);
         // "bearer" in prose is left alone.
         assert_eq!(r("the bearer of this letter is welcome").1, 0);

@@ -144,6 +144,13 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     let p =
         prepare(kind, title.as_deref(), input.content.as_deref(), input.question.as_deref(), input.answer.as_deref());
     let now = time::format_millis(now_ms());
+    // Test hook, off unless the worker runs with TEST_HOOKS=true (the e2e harness): makes
+    // the store step fail so the CREATION_FAILED answer can be checked end to end.
+    if crate::platform::var(&cx.env, "TEST_HOOKS", "") == "true"
+        && cx.req.headers().get("X-Test-Fail").ok().flatten().as_deref() == Some("creation")
+    {
+        return Err(creation_failed(worker::Error::RustError("test hook: creation fails".into())));
+    }
     let item = store::create(&cx.env, ws, agent_id, kind, &p.fields(), &p.chunks, p.redactions, &now)
         .await
         .map_err(creation_failed)?

@@ -460,7 +460,7 @@ pub async fn search(env: &Env, workspace_id: i64, agent_id: i64, fts: &str, limi
         .prepare(
             "SELECT -bm25(training_chunks_fts, 1.0, 0.0) AS score, \
              snippet(training_chunks_fts, 0, '<mark>', '</mark>', '…', 24) AS snippet, \
-             c.training_data_id AS training_data_id, t.type AS type, t.title AS title, t.url AS url, \
+             c.training_data_id AS training_data_id, t.type AS type, COALESCE(t.title, t.question) AS title, t.url AS url, \
              c.position AS chunk \
              FROM training_chunks_fts \
              JOIN training_chunks c ON c.id = training_chunks_fts.rowid \
