@@ -19,6 +19,7 @@ pub fn cases() -> Vec<crate::Case> {
         redaction_before_storage_and_search,
         search_ranks_cites_and_validates,
         workspaces_and_agents_are_isolated,
+        search_stays_fast_over_10000_chunks,
     ]
 }
 
@@ -632,4 +633,50 @@ fn workspaces_and_agents_are_isolated(w: &World) {
     assert_eq!(search(w, &tb, "iso-one", "marmalade")["count"], 0);
     // A still has it.
     assert_eq!(w.get(&format!("/v1/training-data/{id}"), &ta.token).expect(200).json()["content"], item["content"]);
+}
+
+/// 10,000 chunks in one workspace (50 items of 200 chunks): a search reads the FTS5 index
+/// (and only its agent's postings), so it answers quickly, not after a scan.
+fn search_stays_fast_over_10000_chunks(w: &World) {
+    let t = w.tenant();
+    let a = new_agent(w, &t, "big-agent");
+    let mut total = 0;
+    for item in 0..50u64 {
+        // 200 paragraphs of ~990 characters: one chunk each.
+        let mut content = String::with_capacity(200_000);
+        for p in 0..200 {
+            let mut para = String::new();
+            let mut k: u64 = item * 7919 + p * 104_729;
+            while para.len() < 980 {
+                k = (k * 1_103_515_245 + 12_345) % 2_147_483_648;
+                para.push_str(&format!("w{} ", k % 20_000));
+            }
+            content.push_str(para.trim_end());
+            content.push_str("\n\n");
+        }
+        if item == 37 {
+            content.push_str("The needle word is xylophonist.");
+        }
+        let r = w
+            .post(
+                "/v1/training-data",
+                &t.token,
+                &json!({"agent": a["id"], "type": "text", "title": format!("Bulk {item}"), "content": content}),
+            )
+            .expect(201)
+            .json();
+        total += r["chunks"].as_i64().unwrap();
+    }
+    assert!(total >= 10_000, "{total} chunks");
+    let mut worst = Duration::ZERO;
+    for q in ["xylophonist", "w123+w456", "w9999"] {
+        let t0 = Instant::now();
+        let s = search(w, &t, "big-agent", q);
+        worst = worst.max(t0.elapsed());
+        assert!(s["count"].as_i64().unwrap() >= 1, "{q}: {s}");
+    }
+    let s = search(w, &t, "big-agent", "xylophonist");
+    assert_eq!(s["data"][0]["title"], "Bulk 37");
+    assert!(worst < Duration::from_millis(1500), "search took {worst:?} over {total} chunks");
+    println!("      search over {total} chunks: slowest {worst:?}");
 }
