@@ -132,7 +132,7 @@ pub fn extract(html: &str) -> Page {
         let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
         (!t.is_empty()).then_some(t)
     };
-    let text = st.text.split("\n\n").filter_map(|p| clean(p)).collect::<Vec<_>>().join("\n\n");
+    let text = st.text.split("\n\n").filter_map(clean).collect::<Vec<_>>().join("\n\n");
     Page { title: clean(&st.title).or_else(|| clean(&st.h1)), text, links: st.links.clone() }
 }
 
