@@ -3,12 +3,13 @@
 
 pub mod domain;
 pub mod http;
+pub mod jobs;
 pub mod objects;
 pub mod pieces;
 pub mod platform;
 pub mod store;
 
-use worker::{event, Context, Env, Request, Response};
+use worker::{event, Context, Env, MessageBatch, Request, Response};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -18,4 +19,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         panic!("test panic");
     }
     http::handle(req, env).await
+}
+
+/// The training queue's consumer (issue 8): URL items are read in the background.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
+    jobs::training::consume(batch, env).await
 }

@@ -2,15 +2,19 @@
 //! unit-tested on the host with `cargo test --lib`.
 pub mod action_input;
 pub mod agent;
+pub mod chunk;
 pub mod connection;
+pub mod html;
 pub mod idempotency;
 pub mod image;
 pub mod limits;
 pub mod listing;
 pub mod outbound;
+pub mod redact;
 pub mod schema;
 pub mod secret;
 pub mod time;
 pub mod token;
+pub mod training;
 pub mod validate;
 pub mod workspace;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod idempotency;
 pub mod openapi;
 pub mod routes;
+pub mod training;
 pub mod workspace;
 
 use auth::Caller;
@@ -161,6 +162,16 @@ pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Respon
         Handler::ListConnections => connections::list(cx).await,
         Handler::GetConnection => connections::get(cx).await,
         Handler::DeleteConnection => connections::delete(cx).await,
+        // Training data (issue 8)
+        Handler::ListTrainingData => training::list(cx).await,
+        Handler::CreateTrainingData => training::create(cx).await,
+        Handler::GetTrainingData => training::get(cx).await,
+        Handler::UpdateTrainingData => training::update(cx).await,
+        Handler::DeleteTrainingData => training::delete(cx).await,
+        Handler::DiscoverUrls => training::discover(cx).await,
+        Handler::ProcessUrls => training::process(cx).await,
+        Handler::ResyncUrls => training::resync(cx).await,
+        Handler::SearchKnowledge => training::search(cx).await,
     }
 }
 

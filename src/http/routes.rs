@@ -54,6 +54,16 @@ pub enum Handler {
     ListConnections,
     GetConnection,
     DeleteConnection,
+    // Training data (issue 8)
+    ListTrainingData,
+    CreateTrainingData,
+    GetTrainingData,
+    UpdateTrainingData,
+    DeleteTrainingData,
+    DiscoverUrls,
+    ProcessUrls,
+    ResyncUrls,
+    SearchKnowledge,
 }
 
 pub struct Route {
@@ -142,6 +152,17 @@ pub static ROUTES: &[Route] = &[
     Route { path: "/v1/usage", access: Token, methods: &[(Get, Usage)] },
     Route { path: "/v1/connections", access: Token, methods: &[(Get, ListConnections), (Post, CreateConnection)] },
     Route { path: "/v1/connections/{id}", access: Token, methods: &[(Get, GetConnection), (Delete, DeleteConnection)] },
+    // Training data (issue 8)
+    Route { path: "/v1/training-data", access: Token, methods: &[(Get, ListTrainingData), (Post, CreateTrainingData)] },
+    Route {
+        path: "/v1/training-data/{id}",
+        access: Token,
+        methods: &[(Get, GetTrainingData), (Patch, UpdateTrainingData), (Delete, DeleteTrainingData)],
+    },
+    Route { path: "/v1/training-data/urls/discover", access: Token, methods: &[(Post, DiscoverUrls)] },
+    Route { path: "/v1/training-data/urls/process", access: Token, methods: &[(Post, ProcessUrls)] },
+    Route { path: "/v1/training-data/urls/resync", access: Token, methods: &[(Post, ResyncUrls)] },
+    Route { path: "/v1/agents/{agent}/knowledge/search", access: Token, methods: &[(Get, SearchKnowledge)] },
 ];
 
 /// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).

@@ -7,4 +7,5 @@ pub mod functions;
 pub mod idempotency;
 pub mod limits;
 pub mod tokens;
+pub mod training;
 pub mod workspaces;

@@ -86,6 +86,7 @@ impl World {
             format!("CREDENTIALS_KEY:{CREDENTIALS_KEY}"),
             "OUTBOUND_TIMEOUT_MS:2000".into(),
             "WEBHOOK_RETRY_SCHEDULE:1,1,2".into(),
+            "TRAINING_RETRY_SCHEDULE:1,1".into(),
             format!("SLACK_API_BASE:{}/slack", mock.url),
             format!("GITHUB_API_BASE:{}/github", mock.url),
             format!("GOOGLE_SHEETS_API_BASE:{}/sheets", mock.url),

@@ -7,6 +7,8 @@
 //! - `.../slow/{ms}`: waits, then answers 200.
 //! - `.../redirect?to={url}`: 302 to `url`.
 //! - `.../text`: 200 with a plain-text body.
+//! - paths installed with `answer_raw`: that status, content type and body (HTML pages,
+//!   sitemaps), checked before everything else.
 //! - anything else: 200 echoing the request as JSON `{method, path, headers, body}`.
 
 use serde_json::{json, Value};
@@ -31,6 +33,8 @@ type Canned = Arc<Mutex<HashMap<String, (u16, String)>>>;
 /// Canned answers for an exact path whose request body contains a needle, with a delay:
 /// for fixed upstream paths (Slack's `chat.postMessage`) that parallel cases share.
 type CannedWhen = Arc<Mutex<Vec<(String, String, u16, String, u64)>>>;
+/// Raw canned answers for an exact path: (status, content type, body).
+type CannedRaw = Arc<Mutex<HashMap<String, (u16, String, Arc<String>)>>>;
 
 #[derive(Clone)]
 pub struct Mock {
@@ -38,6 +42,7 @@ pub struct Mock {
     log: Arc<Mutex<Vec<Recorded>>>,
     canned: Canned,
     canned_when: CannedWhen,
+    canned_raw: CannedRaw,
 }
 
 impl Mock {
@@ -47,16 +52,17 @@ impl Mock {
         let log = Arc::new(Mutex::new(Vec::new()));
         let canned: Canned = Arc::new(Mutex::new(HashMap::new()));
         let canned_when: CannedWhen = Arc::new(Mutex::new(Vec::new()));
-        let (l2, c2, w2) = (log.clone(), canned.clone(), canned_when.clone());
+        let canned_raw: CannedRaw = Arc::new(Mutex::new(HashMap::new()));
+        let (l2, c2, w2, r2) = (log.clone(), canned.clone(), canned_when.clone(), canned_raw.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (log, canned, when) = (l2.clone(), c2.clone(), w2.clone());
+                let (log, canned, when, raw) = (l2.clone(), c2.clone(), w2.clone(), r2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &log, &canned, &when);
+                    let _ = serve(stream, &log, &canned, &when, &raw);
                 });
             }
         });
-        Mock { url, log, canned, canned_when }
+        Mock { url, log, canned, canned_when, canned_raw }
     }
 
     /// Requests whose path starts with `prefix`.
@@ -67,6 +73,14 @@ impl Mock {
     /// Makes `path` answer `status` with `body` (JSON text) from now on.
     pub fn answer(&self, path: &str, status: u16, body: Value) {
         self.canned.lock().unwrap().insert(path.to_string(), (status, body.to_string()));
+    }
+
+    /// Makes `path` (without query) answer `status` with `body` of `content_type` from now on.
+    pub fn answer_raw(&self, path: &str, status: u16, content_type: &str, body: &str) {
+        self.canned_raw
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), (status, content_type.to_string(), Arc::new(body.to_string())));
     }
 
     /// Makes `path` answer `status` with `body` after `delay_ms`, for requests whose body
@@ -82,7 +96,13 @@ impl Mock {
     }
 }
 
-fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned, when: &CannedWhen) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    log: &Mutex<Vec<Recorded>>,
+    canned: &Canned,
+    when: &CannedWhen,
+    raw: &CannedRaw,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -108,6 +128,17 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned, when: &
     log.lock().unwrap().push(rec.clone());
 
     let bare = path.split('?').next().unwrap_or_default().to_string();
+    let raw_answer = raw.lock().unwrap().get(&bare).cloned();
+    if let Some((status, ctype, body)) = raw_answer {
+        let mut out = stream;
+        write!(
+            out,
+            "HTTP/1.1 {status} Mock\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        out.write_all(body.as_bytes())?;
+        return out.flush();
+    }
     let segs: Vec<&str> = bare.split('/').collect();
     let after = |name: &str| segs.iter().position(|s| *s == name).and_then(|i| segs.get(i + 1)).copied();
     let conditional = when

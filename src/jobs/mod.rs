@@ -1,0 +1,2 @@
+//! Background work: the consumers of the worker's queues.
+pub mod training;

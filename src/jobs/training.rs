@@ -1,0 +1,220 @@
+//! The training queue (`TRAINING`, producer and consumer in this same worker): one message
+//! per url item. The consumer fetches the page through the one guarded fetch
+//! (`platform::outbound::send`: guard, redirects re-checked, time-out, 5 MiB cap), reads
+//! it with `domain::html`, redacts, chunks and stores the chunks (one D1 batch).
+//!
+//! Attempts are counted in D1 (`training_data.attempts`); a failed attempt that is worth
+//! repeating puts the item back to `pending` with its reason and asks the queue to deliver
+//! the message again after the next delay of `TRAINING_RETRY_SCHEDULE`; after the last one,
+//! or at once for failures that cannot improve, the item ends `failed` with a readable
+//! `error`. A failure of our own storage retries the message without touching the item.
+
+use crate::domain::outbound::MAX_RESPONSE_BYTES;
+use crate::domain::training::{self as dt, Job};
+use crate::domain::{chunk, html, redact, time};
+use crate::platform::outbound::{self, Answer, Failure, Outbound};
+use crate::platform::{now_ms, var};
+use crate::store::training as store;
+use futures_util::future::join_all;
+use worker::{Env, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder};
+
+pub const QUEUE_BINDING: &str = "TRAINING";
+
+/// Sends one job per item id.
+pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let jobs: Vec<Job> = ids.iter().map(|id| Job { workspace_id, item_id: *id }).collect();
+    let queue = env.queue(QUEUE_BINDING)?;
+    for group in jobs.chunks(100) {
+        queue.send_batch(group.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// GET a page as a browser-like crawler would, through the guarded fetch.
+pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
+    outbound::send(
+        env,
+        Outbound {
+            method: Method::Get,
+            url: url.to_string(),
+            headers: vec![
+                ("User-Agent".into(), "WeavBot/1.0 (+https://weav.ai/bot)".into()),
+                ("Accept".into(), "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5".into()),
+            ],
+            body: None,
+        },
+    )
+    .await
+}
+
+/// A failed fetch in words, for `error` and PROCESSING_FAILED.
+pub fn page_failure(f: &Failure) -> String {
+    match f {
+        Failure::Refused(r) => format!("the URL (or a redirect) was refused: {}", r.message()),
+        Failure::TooManyRedirects => "the page redirected more than 3 times.".into(),
+        Failure::Timeout => "the page did not answer in time.".into(),
+        Failure::Unreachable(e) => format!("the page could not be reached ({e})."),
+    }
+}
+
+enum Outcome {
+    /// Done with the message (completed, failed for good, or the item is gone).
+    Ack,
+    /// Deliver again after this many seconds.
+    Retry(u32),
+}
+
+/// What one attempt came to.
+enum Attempted {
+    Page {
+        title: Option<String>,
+        text: String,
+    },
+    /// Worth another attempt.
+    Transient(String),
+    /// Will not get better.
+    Permanent(String),
+}
+
+pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
+    let schedule = dt::retry_schedule(&var(&env, "TRAINING_RETRY_SCHEDULE", "10,60,300"));
+    let messages: Vec<Message<serde_json::Value>> = batch.messages()?;
+    let env = &env;
+    let schedule = &schedule;
+    join_all(messages.iter().map(|m| async move {
+        let outcome = match serde_json::from_value::<Job>(m.body().clone()) {
+            Ok(job) => run(env, &job, schedule).await,
+            Err(e) => {
+                worker::console_error!("training queue: unreadable message dropped: {e}");
+                Ok(Outcome::Ack)
+            }
+        };
+        match outcome {
+            Ok(Outcome::Ack) => m.ack(),
+            Ok(Outcome::Retry(delay)) => {
+                m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build())
+            }
+            Err(e) => {
+                // Our own storage failed: the queue delivers again (max_retries bounds it).
+                worker::console_error!("training queue: {}", crate::http::error::error_text(&e));
+                m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(5).build())
+            }
+        }
+    }))
+    .await;
+    Ok(())
+}
+
+async fn run(env: &Env, job: &Job, schedule: &[u32]) -> worker::Result<Outcome> {
+    let now = || time::format_millis(now_ms());
+    let Some(attempt) = store::start_attempt(env, job.workspace_id, job.item_id, &now()).await? else {
+        return Ok(Outcome::Ack); // deleted meanwhile
+    };
+    let max_attempts = schedule.len() as i64 + 1;
+    if attempt.attempts > max_attempts {
+        store::fail(env, job.workspace_id, job.item_id, "Processing gave up after repeated failures.", &now()).await?;
+        return Ok(Outcome::Ack);
+    }
+    match read(env, &attempt.url).await {
+        Attempted::Page { title, text } => {
+            let (title, title_redactions) = match title {
+                Some(t) => {
+                    let (t, n) = redact::redact(&t);
+                    (Some(t), n)
+                }
+                None => (None, 0),
+            };
+            let (text, redactions) = redact::redact(&text);
+            let chunks = chunk::chunk(&text);
+            let stored = store::complete(
+                env,
+                job.workspace_id,
+                job.item_id,
+                attempt.agent_id,
+                title.as_deref(),
+                &chunks,
+                redactions + title_redactions,
+                &now(),
+            )
+            .await;
+            if let Err(e) = stored {
+                // Deleted while we read it (its chunks' item is gone): nothing to keep.
+                if store::find(env, job.workspace_id, job.item_id).await?.is_none() {
+                    return Ok(Outcome::Ack);
+                }
+                return Err(e);
+            }
+            Ok(Outcome::Ack)
+        }
+        Attempted::Permanent(reason) => {
+            store::fail(env, job.workspace_id, job.item_id, &reason, &now()).await?;
+            Ok(Outcome::Ack)
+        }
+        Attempted::Transient(reason) => match dt::next_delay(schedule, attempt.attempts) {
+            Some(delay) => {
+                let msg = format!("{reason} Attempt {} of {max_attempts}; retrying in {delay} s.", attempt.attempts);
+                store::retry_later(env, job.workspace_id, job.item_id, &msg, &now()).await?;
+                Ok(Outcome::Retry(delay))
+            }
+            None => {
+                let msg = format!("{reason} Gave up after {} attempts.", attempt.attempts);
+                store::fail(env, job.workspace_id, job.item_id, &msg, &now()).await?;
+                Ok(Outcome::Ack)
+            }
+        },
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Fetches and reads one page.
+async fn read(env: &Env, url: &str) -> Attempted {
+    let page = match fetch_page(env, url).await {
+        Ok(p) => p,
+        Err(f) => {
+            let reason = capitalize(&page_failure(&f));
+            return match f {
+                Failure::Timeout | Failure::Unreachable(_) => Attempted::Transient(reason),
+                Failure::Refused(_) | Failure::TooManyRedirects => Attempted::Permanent(reason),
+            };
+        }
+    };
+    if !(200..300).contains(&page.status) {
+        let reason = format!("The page answered HTTP {}.", page.status);
+        return if dt::retryable_status(page.status) {
+            Attempted::Transient(reason)
+        } else {
+            Attempted::Permanent(reason)
+        };
+    }
+    if page.truncated {
+        return Attempted::Permanent(format!(
+            "The page is larger than {} MiB and was not processed.",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ));
+    }
+    let ctype = page.header("Content-Type").unwrap_or("text/html").to_ascii_lowercase();
+    let body = String::from_utf8_lossy(&page.body);
+    let (title, text) = if ctype.contains("html") || ctype.contains("xml") {
+        let p = html::extract(&body);
+        (p.title, p.text)
+    } else if ctype.starts_with("text/") {
+        (None, body.into_owned())
+    } else {
+        let shown = ctype.split(';').next().unwrap_or_default().to_string();
+        return Attempted::Permanent(format!("The page is not HTML or text (content type {shown})."));
+    };
+    if text.trim().is_empty() {
+        return Attempted::Permanent("The page has no readable text.".into());
+    }
+    Attempted::Page { title, text }
+}
