@@ -9,6 +9,7 @@ pub mod listing;
 pub mod outbound;
 pub mod schema;
 pub mod secret;
+pub mod support;
 pub mod time;
 pub mod token;
 pub mod validate;
