@@ -290,3 +290,33 @@ pub async fn list_messages(
     w.and("ms.conversation_id = ? AND ms.kind = ?", vec![int(conversation_id), text(kind)]);
     page::list(env, MESSAGE_JSON, "messages ms", "ms", w, q).await
 }
+
+/// Test hook only (`TEST_HOOKS=true`, see `lib.rs`): inserts `n` conversations for one
+/// customer in one statement, so that listing at scale can be tested without `n` requests.
+/// Row `i` is `open`, `pending`, `snoozed`, `closed` by `i % 4`; assigned to `agent`,
+/// `member`, or nobody by `i % 3`; tagged `vip` when `i % 10 == 0`.
+pub async fn seed_for_tests(
+    env: &Env,
+    ws: i64,
+    customer_id: i64,
+    agent_id: i64,
+    member_id: i64,
+    n: i64,
+    now: &str,
+) -> worker::Result<()> {
+    db(env)?
+        .prepare(
+            "INSERT INTO conversations (workspace_id, customer_id, subject, status, tags, assignee_type, assignee_id, \
+               status_changed_at, last_message_at, created_at, updated_at) \
+             WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?5) \
+             SELECT ?1, ?2, 'Bulk ' || i, \
+               CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'pending' WHEN 2 THEN 'snoozed' ELSE 'closed' END, \
+               CASE WHEN i % 10 = 0 THEN '[\"vip\"]' ELSE '[]' END, \
+               CASE i % 3 WHEN 0 THEN 'agent' WHEN 1 THEN 'member' END, \
+               CASE i % 3 WHEN 0 THEN ?3 WHEN 1 THEN ?4 END, ?6, ?6, ?6, ?6 FROM seq",
+        )
+        .bind(&[int(ws), int(customer_id), int(agent_id), int(member_id), int(n), text(now)])?
+        .run()
+        .await?;
+    Ok(())
+}

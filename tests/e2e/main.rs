@@ -12,6 +12,7 @@ mod foundation;
 mod functions;
 mod harness;
 mod mock;
+mod support;
 
 use harness::World;
 
@@ -34,6 +35,7 @@ fn main() {
     cases.extend(agents::cases());
     cases.extend(functions::cases());
     cases.extend(actions::cases());
+    cases.extend(support::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
