@@ -1,10 +1,11 @@
 -- Support data (issue 6): companies, customers, members, conversations and their
 -- messages and notes. JSON columns hold JSON text; timestamps are RFC 3339 UTC with
 -- milliseconds. Every table has workspace_id and every index starts with it, so one
--- workspace's reads never touch another's rows.
+-- workspace's reads never touch another's rows. Ids are AUTOINCREMENT: an id, once
+-- answered, never names another record (messages keep their sender's id after a delete).
 
 CREATE TABLE companies (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
   external_id  TEXT,                           -- the integrator's own id; NULL: none
   name         TEXT    NOT NULL,
@@ -21,7 +22,7 @@ CREATE INDEX companies_list_updated ON companies (workspace_id, updated_at, id);
 CREATE INDEX companies_domain ON companies (workspace_id, domain);
 
 CREATE TABLE customers (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
   external_id  TEXT,
   name         TEXT,
@@ -42,7 +43,7 @@ CREATE INDEX customers_list_updated ON customers (workspace_id, updated_at, id);
 
 -- The workspace's human support staff.
 CREATE TABLE members (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
   name         TEXT    NOT NULL,
   email        TEXT    NOT NULL COLLATE NOCASE,
@@ -55,7 +56,7 @@ CREATE INDEX members_list_name ON members (workspace_id, name, id);
 CREATE INDEX members_role ON members (workspace_id, role, id);
 
 CREATE TABLE conversations (
-  id                INTEGER PRIMARY KEY,
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id      INTEGER NOT NULL REFERENCES workspaces (id),
   customer_id       INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
   subject           TEXT,
@@ -89,7 +90,7 @@ CREATE INDEX conversations_status_last_message ON conversations (workspace_id, s
 
 -- Messages (customer-visible) and notes (internal), in one table.
 CREATE TABLE messages (
-  id              INTEGER PRIMARY KEY,
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id    INTEGER NOT NULL REFERENCES workspaces (id),
   conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
   kind            TEXT    NOT NULL CHECK (kind IN ('message', 'note')),

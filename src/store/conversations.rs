@@ -22,13 +22,13 @@ pub const CONVERSATION_JSON: &str = "json_object( \
  'id', cv.id, 'subject', cv.subject, 'status', cv.status, 'priority', cv.priority, 'channel', cv.channel, \
  'tags', json(cv.tags), \
  'customer', (SELECT json_object('id', cu.id, 'external_id', cu.external_id, 'name', cu.name, 'email', cu.email) \
-   FROM customers cu WHERE cu.id = cv.customer_id), \
+   FROM customers cu WHERE cu.workspace_id = cv.workspace_id AND cu.id = cv.customer_id), \
  'assignee_type', cv.assignee_type, 'assignee_id', cv.assignee_id, \
  'assignee', CASE cv.assignee_type \
    WHEN 'agent' THEN (SELECT json_object('type', 'agent', 'id', a.id, 'uid', a.uid, 'name', a.name) \
-     FROM agents a WHERE a.id = cv.assignee_id) \
+     FROM agents a WHERE a.workspace_id = cv.workspace_id AND a.id = cv.assignee_id) \
    WHEN 'member' THEN (SELECT json_object('type', 'member', 'id', m.id, 'name', m.name, 'email', m.email) \
-     FROM members m WHERE m.id = cv.assignee_id) END, \
+     FROM members m WHERE m.workspace_id = cv.workspace_id AND m.id = cv.assignee_id) END, \
  'assigned_at', cv.assigned_at, 'snoozed_until', cv.snoozed_until, 'status_changed_at', cv.status_changed_at, \
  'closed_at', cv.closed_at, 'last_message_at', cv.last_message_at, 'message_count', cv.message_count, \
  'note_count', cv.note_count, 'created_at', cv.created_at, 'updated_at', cv.updated_at)";
@@ -38,9 +38,9 @@ pub const MESSAGE_JSON: &str = "json_object( \
  'id', ms.id, 'conversation_id', ms.conversation_id, 'type', ms.kind, 'body', ms.body, \
  'sender_type', ms.sender_type, 'sender_id', ms.sender_id, \
  'sender', json_object('type', ms.sender_type, 'id', ms.sender_id, 'name', CASE ms.sender_type \
-   WHEN 'customer' THEN (SELECT name FROM customers WHERE id = ms.sender_id) \
-   WHEN 'agent' THEN (SELECT name FROM agents WHERE id = ms.sender_id) \
-   ELSE (SELECT name FROM members WHERE id = ms.sender_id) END), \
+   WHEN 'customer' THEN (SELECT name FROM customers WHERE workspace_id = ms.workspace_id AND id = ms.sender_id) \
+   WHEN 'agent' THEN (SELECT name FROM agents WHERE workspace_id = ms.workspace_id AND id = ms.sender_id) \
+   ELSE (SELECT name FROM members WHERE workspace_id = ms.workspace_id AND id = ms.sender_id) END), \
  'created_at', ms.created_at)";
 
 /// What the handlers need to know about a conversation before changing it.

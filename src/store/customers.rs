@@ -15,7 +15,7 @@ pub const CUSTOMER_JSON: &str = "json_object( \
  'id', cu.id, 'external_id', cu.external_id, 'name', cu.name, 'email', cu.email, 'phone', cu.phone, \
  'traits', json(cu.traits), 'tags', json(cu.tags), \
  'company', (SELECT json_object('id', co.id, 'external_id', co.external_id, 'name', co.name) \
-   FROM companies co WHERE co.id = cu.company_id), \
+   FROM companies co WHERE co.workspace_id = cu.workspace_id AND co.id = cu.company_id), \
  'created_at', cu.created_at, 'updated_at', cu.updated_at)";
 
 /// Column assignments; `company` is the resolved company id (`Some(None)`: no company).
