@@ -18,6 +18,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     if req.path() == "/__test/panic" && platform::var(&env, "TEST_HOOKS", "") == "true" {
         panic!("test panic");
     }
+    // Test hook, likewise off unless TEST_HOOKS=true: bulk conversations for the listing
+    // at scale test (10,000 rows in one statement instead of 10,000 requests).
+    if req.path() == "/__test/seed-conversations" && platform::var(&env, "TEST_HOOKS", "") == "true" {
+        return seed_conversations(req, env).await;
+    }
     http::handle(req, env).await
 }
 
@@ -25,4 +30,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
     jobs::training::consume(batch, env).await
+}
+
+/// `POST /__test/seed-conversations?workspace=W&customer=C&agent=A&member=M&n=N` (test hook).
+async fn seed_conversations(req: Request, env: Env) -> worker::Result<Response> {
+    let url = req.url()?;
+    let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
+    let now = domain::time::format_millis(platform::now_ms());
+    let n = get("n").clamp(0, 50_000);
+    store::conversations::seed_for_tests(&env, get("workspace"), get("customer"), get("agent"), get("member"), n, &now)
+        .await?;
+    Response::ok(format!("{n}"))
 }

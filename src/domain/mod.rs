@@ -13,6 +13,7 @@ pub mod outbound;
 pub mod redact;
 pub mod schema;
 pub mod secret;
+pub mod support;
 pub mod time;
 pub mod token;
 pub mod training;

@@ -7,12 +7,17 @@ pub mod agents;
 pub mod auth;
 pub mod blobs;
 pub mod body;
+pub mod companies;
 pub mod connections;
+pub mod conversations;
+pub mod customers;
 pub mod error;
 pub mod functions;
 pub mod health;
 pub mod idempotency;
+pub mod members;
 pub mod openapi;
+pub mod records;
 pub mod routes;
 pub mod training;
 pub mod workspace;
@@ -172,6 +177,41 @@ pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Respon
         Handler::ProcessUrls => training::process(cx).await,
         Handler::ResyncUrls => training::resync(cx).await,
         Handler::SearchKnowledge => training::search(cx).await,
+        // Support data (issue 6)
+        Handler::ListCompanies => companies::list(cx).await,
+        Handler::CreateCompany => companies::create(cx).await,
+        Handler::GetCompany => companies::get(cx).await,
+        Handler::UpdateCompany => companies::update(cx).await,
+        Handler::DeleteCompany => companies::delete(cx).await,
+        Handler::GetCompanyByExternalId => companies::get_by_external_id(cx).await,
+        Handler::UpsertCompany => companies::upsert(cx).await,
+        Handler::ListCompanyCustomers => companies::customers(cx).await,
+        Handler::ListCustomers => customers::list(cx).await,
+        Handler::CreateCustomer => customers::create(cx).await,
+        Handler::GetCustomer => customers::get(cx).await,
+        Handler::UpdateCustomer => customers::update(cx).await,
+        Handler::DeleteCustomer => customers::delete(cx).await,
+        Handler::GetCustomerByExternalId => customers::get_by_external_id(cx).await,
+        Handler::UpsertCustomer => customers::upsert(cx).await,
+        Handler::ListMembers => members::list(cx).await,
+        Handler::CreateMember => members::create(cx).await,
+        Handler::GetMember => members::get(cx).await,
+        Handler::UpdateMember => members::update(cx).await,
+        Handler::DeleteMember => members::delete(cx).await,
+        Handler::ListConversations => conversations::list(cx).await,
+        Handler::CreateConversation => conversations::create(cx).await,
+        Handler::GetConversation => conversations::get(cx).await,
+        Handler::UpdateConversation => conversations::update(cx).await,
+        Handler::DeleteConversation => conversations::delete(cx).await,
+        Handler::OpenConversation => conversations::set_status(cx, "open").await,
+        Handler::PendConversation => conversations::set_status(cx, "pending").await,
+        Handler::SnoozeConversation => conversations::snooze(cx).await,
+        Handler::CloseConversation => conversations::set_status(cx, "closed").await,
+        Handler::AssignConversation => conversations::assign(cx).await,
+        Handler::ListMessages => conversations::list_messages(cx, "message").await,
+        Handler::AddMessage => conversations::add_message(cx, "message").await,
+        Handler::ListNotes => conversations::list_messages(cx, "note").await,
+        Handler::AddNote => conversations::add_message(cx, "note").await,
     }
 }
 

@@ -9,3 +9,9 @@ pub mod limits;
 pub mod tokens;
 pub mod training;
 pub mod workspaces;
+// Support data (issue 6)
+pub mod companies;
+pub mod conversations;
+pub mod customers;
+pub mod members;
+pub mod page;

@@ -13,6 +13,7 @@ mod functions;
 mod harness;
 mod idempotency;
 mod mock;
+mod support;
 mod training;
 
 use harness::World;
@@ -38,6 +39,7 @@ fn main() {
     cases.extend(actions::cases());
     cases.extend(idempotency::cases());
     cases.extend(training::cases());
+    cases.extend(support::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

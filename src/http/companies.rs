@@ -1,0 +1,152 @@
+//! `/v1/companies`: create, get, PATCH, upsert and get by `external_id`, list, delete, and
+//! the company's customers (issue 6).
+
+use super::error::{ApiError, ApiResult};
+use super::records::{listing, path_id, write, written};
+use super::{body, no_content, raw_json, Ctx};
+use crate::domain::support::{self, external_id_problem, CompanyInput};
+use crate::domain::validate::Errors;
+use crate::domain::{listing as list_params, time};
+use crate::platform::now_ms;
+use crate::store::{companies as store, customers as customer_store, page};
+use worker::Response;
+
+pub const UNIQUE: [(&str, &str); 1] = [("companies.workspace_id, companies.external_id", "external_id")];
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("Company not found.".into())
+}
+
+pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let (items, count) = store::list(&cx.env, ws, &q).await?;
+    listing(items, count, &q)
+}
+
+pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = support::company_input(&map, true)?;
+    let now = time::format_millis(now_ms());
+    let stmts = vec![store::insert(&cx.env, ws, &input, &now)?, store::select_last_inserted(&cx.env)?];
+    raw_json(201, written(write(cx, stmts, 1, &UNIQUE).await?)?)
+}
+
+pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let id = path_id(cx, "id", not_found)?;
+    raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
+}
+
+pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = support::company_input(&map, false)?;
+    let id = path_id(cx, "id", not_found)?;
+    raw_json(200, update_by_id(cx, ws, id, &input).await?.ok_or_else(not_found)?)
+}
+
+async fn update_by_id(cx: &Ctx, ws: i64, id: i64, input: &CompanyInput) -> ApiResult<Option<String>> {
+    let now = time::format_millis(now_ms());
+    let stmts = vec![store::update(&cx.env, ws, id, input, &now)?, store::select(&cx.env, ws, id)?];
+    write(cx, stmts, 1, &UNIQUE).await
+}
+
+/// The `external_id` path parameter, checked like the body field.
+pub fn external_id_param(cx: &Ctx) -> ApiResult<String> {
+    let e = cx.param("external_id").to_string();
+    match external_id_problem(&e) {
+        Some(p) => Err(ApiError::validation("external_id", p)),
+        None => Ok(e),
+    }
+}
+
+pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let e = external_id_param(cx).map_err(|_| not_found())?;
+    let id = page::find_id(&cx.env, "companies", ws, "external_id = ?", crate::platform::d1::text(&e))
+        .await?
+        .ok_or_else(not_found)?;
+    raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
+}
+
+/// PUT /v1/companies/by-external-id/{external_id}: updates the company with that external
+/// id (fields left out keep their values; 200) or creates it (`name` required; 201).
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let mut errors = Errors::new();
+    let path_ext = match external_id_param(cx) {
+        Ok(e) => Some(e),
+        Err(ApiError::Validation(e)) => {
+            errors = e;
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let mut input = match support::company_input(&map, false) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            merge(&mut errors, e);
+            None
+        }
+    };
+    if let (Some(p), Some(Some(Some(b)))) = (&path_ext, input.as_ref().map(|i| i.external_id.as_ref())) {
+        if b != p {
+            errors.add("external_id", "The external_id in the body must match the external_id in the path.");
+        }
+    }
+    errors.clone().into_result()?;
+    let (Some(ext), Some(input)) = (path_ext, input.as_mut()) else { return Err(ApiError::Validation(errors)) };
+    input.external_id = Some(Some(ext.clone()));
+    let text = crate::platform::d1::text(&ext);
+    for _ in 0..2 {
+        if let Some(id) = page::find_id(&cx.env, "companies", ws, "external_id = ?", text.clone()).await? {
+            let item = update_by_id(cx, ws, id, input).await?.ok_or_else(not_found)?;
+            return raw_json(200, item);
+        }
+        if input.name.is_none() {
+            return Err(ApiError::validation("name", "The name field is required."));
+        }
+        let now = time::format_millis(now_ms());
+        let stmts = vec![store::insert(&cx.env, ws, input, &now)?, store::select_last_inserted(&cx.env)?];
+        match write(cx, stmts, 1, &UNIQUE).await {
+            Ok(item) => return raw_json(201, written(item)?),
+            // Created concurrently by another request: update it instead.
+            Err(ApiError::Validation(e)) if e.has("external_id") => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(ApiError::Internal("company upsert did not settle".into()))
+}
+
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let id = path_id(cx, "id", not_found)?;
+    if !page::delete(&cx.env, "companies", ws, id).await? {
+        return Err(not_found());
+    }
+    no_content()
+}
+
+/// GET /v1/companies/{id}/customers: the company's customers, with the customers
+/// listing's parameters.
+pub async fn customers(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let q = list_params::parse(&cx.query(), &customer_store::SORTABLE)?;
+    let mut filters = support::customer_filters(&q.params)?;
+    let id = path_id(cx, "id", not_found)?;
+    page::find_id(&cx.env, "companies", ws, "id = ?", crate::platform::d1::int(id)).await?.ok_or_else(not_found)?;
+    filters.company = Some(id);
+    let (items, count) = customer_store::list(&cx.env, ws, &q, &filters).await?;
+    listing(items, count, &q)
+}
+
+pub fn merge(into: &mut Errors, from: Errors) {
+    for (k, msgs) in from.0 {
+        for m in msgs {
+            into.add(&k, m);
+        }
+    }
+}

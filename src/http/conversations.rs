@@ -1,0 +1,195 @@
+//! `/v1/conversations`: create (with an optional first message and assignee), get, PATCH,
+//! list, delete; the lifecycle (`open`, `pending`, `snooze`, `close`); assignment; messages
+//! and internal notes (issue 6).
+
+use super::error::{ApiError, ApiResult};
+use super::records::{listing, path_id, write, written};
+use super::{body, no_content, raw_json, Ctx};
+use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, RecordRef, Sender};
+use crate::domain::{listing as list_params, time};
+use crate::platform::now_ms;
+use crate::store::conversations::{self as store, ConvRef, NewConversation};
+use crate::store::{customers, page};
+use worker::Response;
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("Conversation not found.".into())
+}
+
+fn invalid_assignee(msg: impl Into<String>) -> ApiError {
+    ApiError::Standard(400, "INVALID_ASSIGNEE", msg.into(), None)
+}
+
+fn invalid_assignee_type(msg: impl Into<String>) -> ApiError {
+    ApiError::Standard(400, "INVALID_ASSIGNEE_TYPE", msg.into(), None)
+}
+
+fn invalid_sender(msg: impl Into<String>) -> ApiError {
+    ApiError::Standard(400, "INVALID_SENDER", msg.into(), None)
+}
+
+/// The conversation in the path, or 404.
+async fn conversation(cx: &Ctx, ws: i64) -> ApiResult<ConvRef> {
+    let id = path_id(cx, "id", not_found)?;
+    store::find(&cx.env, ws, id).await?.ok_or_else(not_found)
+}
+
+pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let filters = support::conversation_filters(&q.params)?;
+    let (items, count) = store::list(&cx.env, ws, &q, &filters).await?;
+    listing(items, count, &q)
+}
+
+/// The assignee of an assignment for a conversation in `status` on `channel`: the type
+/// rules first (400 INVALID_ASSIGNEE_TYPE), then the assignee itself (400
+/// INVALID_ASSIGNEE: missing, trashed, or in another workspace).
+async fn resolve_assignee<'a>(
+    cx: &Ctx,
+    ws: i64,
+    a: &'a Assignment,
+    status: &str,
+    channel: &str,
+) -> ApiResult<Option<(&'a str, i64)>> {
+    let Assignment::To { kind, id } = a else { return Ok(None) };
+    if let Some(problem) = support::assignee_type_problem(kind, status, channel) {
+        return Err(invalid_assignee_type(problem));
+    }
+    match store::resolve_party(&cx.env, ws, kind, id).await? {
+        Some(found) => Ok(Some((kind.as_str(), found))),
+        None => Err(invalid_assignee(format!(
+            "The assignee does not exist in this workspace{}.",
+            if kind == "agent" { " (or the agent is trashed)" } else { "" }
+        ))),
+    }
+}
+
+/// The sender of a message to a conversation of `customer_id`: a customer must be that
+/// customer; an agent must exist and not be trashed; a member must exist.
+async fn resolve_sender(cx: &Ctx, ws: i64, s: &Sender, customer_id: i64) -> ApiResult<(String, i64)> {
+    match store::resolve_party(&cx.env, ws, &s.kind, &s.id).await? {
+        Some(id) if s.kind != "customer" || id == customer_id => Ok((s.kind.clone(), id)),
+        Some(_) => Err(invalid_sender("A customer can only write in their own conversations.")),
+        None => Err(invalid_sender(format!("The {} sender does not exist in this workspace.", s.kind))),
+    }
+}
+
+pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input: ConversationCreate = support::conversation_create(&map)?;
+    let customer_id = match &input.customer {
+        RecordRef::Id(id) => page::find_id(&cx.env, "customers", ws, "id = ?", crate::platform::d1::int(*id)).await?,
+        RecordRef::ExternalId(e) => customers::find_by_external_id(&cx.env, ws, e).await?,
+    }
+    .ok_or_else(|| ApiError::validation("customer", "The selected customer is invalid."))?;
+    let assignee = match &input.assignment {
+        Some(a) => resolve_assignee(cx, ws, a, "open", &input.channel).await?,
+        None => None,
+    };
+    let first = match &input.message {
+        Some(MessageInput { body, sender: Some(s) }) => {
+            let (kind, id) = resolve_sender(cx, ws, s, customer_id).await?;
+            Some((kind, id, body.as_str()))
+        }
+        Some(MessageInput { body, sender: None }) => Some(("customer".to_string(), customer_id, body.as_str())),
+        None => None,
+    };
+    let now = time::format_millis(now_ms());
+    let new = NewConversation {
+        customer_id,
+        subject: input.subject.as_deref(),
+        priority: &input.priority,
+        channel: &input.channel,
+        tags: &input.tags,
+        assignee,
+        first: first.as_ref().map(|(k, id, b)| (k.as_str(), *id, *b)),
+    };
+    let stmts = store::create(&cx.env, ws, &new, &now)?;
+    let last = stmts.len() - 1;
+    raw_json(201, written(write(cx, stmts, last, &[]).await?)?)
+}
+
+pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let id = path_id(cx, "id", not_found)?;
+    raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
+}
+
+pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = support::conversation_update(&map)?;
+    let id = path_id(cx, "id", not_found)?;
+    let now = time::format_millis(now_ms());
+    let stmts = vec![store::update(&cx.env, ws, id, &input, &now)?, store::select(&cx.env, ws, id)?];
+    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+}
+
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let id = path_id(cx, "id", not_found)?;
+    if !page::delete(&cx.env, "conversations", ws, id).await? {
+        return Err(not_found());
+    }
+    no_content()
+}
+
+/// Moves the conversation to `status` (with `snoozed_until` for snoozed) and answers it.
+async fn change_status(cx: &Ctx, ws: i64, c: &ConvRef, status: &str, until: Option<&str>) -> ApiResult<Response> {
+    let now = time::format_millis(now_ms());
+    let stmts = vec![store::set_status(&cx.env, ws, c, status, until, &now)?, store::select(&cx.env, ws, c.id)?];
+    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+}
+
+/// POST /v1/conversations/{id}/open, /pending, /close: the status, stamped when it changes.
+pub async fn set_status(cx: &mut Ctx, status: &'static str) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let c = conversation(cx, ws).await?;
+    change_status(cx, ws, &c, status, None).await
+}
+
+/// POST /v1/conversations/{id}/snooze `{snoozed_until}`.
+pub async fn snooze(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let until = support::snooze_input(&map, now_ms())?;
+    let c = conversation(cx, ws).await?;
+    change_status(cx, ws, &c, "snoozed", Some(&until)).await
+}
+
+/// POST /v1/conversations/{id}/assign `{assignee_type, assignee_id}`.
+pub async fn assign(cx: &mut Ctx) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let a = support::assign_input(&map)?;
+    let c = conversation(cx, ws).await?;
+    let assignee = resolve_assignee(cx, ws, &a, &c.status, &c.channel).await?;
+    let now = time::format_millis(now_ms());
+    let stmts = vec![store::assign(&cx.env, ws, &c, assignee, &now)?, store::select(&cx.env, ws, c.id)?];
+    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+}
+
+/// GET /v1/conversations/{id}/messages or /notes (`kind` = message or note).
+pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let q = list_params::parse(&cx.query(), &store::MESSAGE_SORTABLE)?;
+    let c = conversation(cx, ws).await?;
+    let (items, count) = store::list_messages(&cx.env, ws, c.id, kind, &q).await?;
+    listing(items, count, &q)
+}
+
+/// POST /v1/conversations/{id}/messages or /notes: the message and the conversation's
+/// update in one batch.
+pub async fn add_message(cx: &mut Ctx, kind: &'static str) -> ApiResult<Response> {
+    let ws = cx.caller()?.workspace_id;
+    let map = body::json_object(cx).await?;
+    let input = support::message_input(&map, kind == "note")?;
+    let c = conversation(cx, ws).await?;
+    let sender = input.sender.clone().unwrap_or(Sender { kind: "customer".into(), id: PartyRef::Id(c.customer_id) });
+    let (sender_type, sender_id) = resolve_sender(cx, ws, &sender, c.customer_id).await?;
+    let now = time::format_millis(now_ms());
+    let stmts = store::add_message(&cx.env, ws, &c, kind, (&sender_type, sender_id), &input.body, &now)?;
+    raw_json(201, written(write(cx, stmts, 1, &[]).await?)?)
+}

@@ -1,0 +1,51 @@
+//! What the support-data handlers (companies, customers, members, conversations) share:
+//! integer path ids, the listing answer, batches that end in a read-back, and SQLite's
+//! UNIQUE errors as 422s.
+
+use super::error::{ApiError, ApiResult};
+use super::{json, raw_json, Ctx};
+use crate::domain::support::parse_id;
+use crate::store::page;
+use serde_json::json;
+use worker::{D1PreparedStatement, Response};
+
+/// The integer id in the path; anything that is not one names nothing: 404.
+pub fn path_id(cx: &Ctx, name: &str, not_found: fn() -> ApiError) -> ApiResult<i64> {
+    parse_id(cx.param(name)).ok_or_else(not_found)
+}
+
+/// `{data, start, end, count}`, or `{count}` with `count_only`.
+pub fn listing(items: Vec<String>, count: i64, q: &crate::domain::listing::ListQuery) -> ApiResult<Response> {
+    if q.count_only {
+        return json(200, &json!({ "count": count }));
+    }
+    raw_json(200, page::listing_body(&items, q.skip, count))
+}
+
+/// Runs a write batch (one transaction) and returns the JSON item its statement `read`
+/// selected; `None` when that read found nothing. `unique` maps a UNIQUE constraint (by
+/// its `table.column` text) to the field named in the 422.
+pub async fn write(
+    cx: &Ctx,
+    statements: Vec<D1PreparedStatement>,
+    read: usize,
+    unique: &[(&str, &str)],
+) -> ApiResult<Option<String>> {
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await.map_err(|e| {
+        let msg = super::error::error_text(&e);
+        if msg.contains("UNIQUE constraint failed") {
+            for (needle, field) in unique {
+                if msg.contains(needle) {
+                    return ApiError::validation(field, format!("The {field} has already been taken."));
+                }
+            }
+        }
+        ApiError::Internal(msg)
+    })?;
+    Ok(page::item_at(&results, read)?)
+}
+
+/// A row that a write's read-back must find.
+pub fn written(item: Option<String>) -> ApiResult<String> {
+    item.ok_or_else(|| ApiError::Internal("write returned no row".into()))
+}
