@@ -47,4 +47,13 @@ export default class Worker extends WorkerEntrypoint {
       inFlight.delete(fail);
     }
   }
+
+  // Queue consumers and the cron trigger go straight to the Rust worker.
+  async queue(batch) {
+    return new RustWorker(this.ctx, this.env).queue(batch);
+  }
+
+  async scheduled(event) {
+    return new RustWorker(this.ctx, this.env).scheduled(event);
+  }
 }

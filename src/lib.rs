@@ -3,12 +3,13 @@
 
 pub mod domain;
 pub mod http;
+pub mod jobs;
 pub mod objects;
 pub mod pieces;
 pub mod platform;
 pub mod store;
 
-use worker::{event, Context, Env, Request, Response};
+use worker::{event, Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -18,4 +19,30 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         panic!("test panic");
     }
     http::handle(req, env).await
+}
+
+/// Queue consumers, by queue name (wrangler.toml `[[queues.consumers]]`). Never returns
+/// an error: worker-rs turns one into a panic.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
+    consume(batch, &env).await;
+    Ok(())
+}
+
+async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
+    match batch.queue().as_str() {
+        store::events::QUEUE_NAME => jobs::webhooks::consume(batch, env).await,
+        other => {
+            worker::console_error!("no consumer for queue {other}");
+            batch.ack_all();
+        }
+    }
+}
+
+/// The cron trigger (`[triggers] crons`): the webhook outbox sweep.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = jobs::webhooks::sweep(&env).await {
+        worker::console_error!("webhooks sweep failed: {e}");
+    }
 }

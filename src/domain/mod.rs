@@ -13,4 +13,5 @@ pub mod secret;
 pub mod time;
 pub mod token;
 pub mod validate;
+pub mod webhook;
 pub mod workspace;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod idempotency;
 pub mod openapi;
 pub mod routes;
+pub mod webhooks;
 pub mod workspace;
 
 use auth::Caller;
@@ -161,6 +162,18 @@ pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Respon
         Handler::ListConnections => connections::list(cx).await,
         Handler::GetConnection => connections::get(cx).await,
         Handler::DeleteConnection => connections::delete(cx).await,
+        Handler::CreateWebhook => webhooks::create(cx).await,
+        Handler::ListWebhooks => webhooks::list(cx).await,
+        Handler::GetWebhook => webhooks::get(cx).await,
+        Handler::UpdateWebhook => webhooks::update(cx).await,
+        Handler::DeleteWebhook => webhooks::delete(cx).await,
+        Handler::RotateWebhookSecret => webhooks::rotate_secret(cx).await,
+        Handler::TestWebhook => webhooks::test(cx).await,
+        Handler::ListDeliveries => webhooks::deliveries(cx).await,
+        Handler::RetryDelivery => webhooks::retry(cx).await,
+        Handler::ReplayWebhook => webhooks::replay(cx).await,
+        Handler::ListEvents => webhooks::list_events(cx).await,
+        Handler::GetEvent => webhooks::get_event(cx).await,
     }
 }
 

@@ -54,6 +54,19 @@ pub enum Handler {
     ListConnections,
     GetConnection,
     DeleteConnection,
+    // Webhooks (issue 9)
+    CreateWebhook,
+    ListWebhooks,
+    GetWebhook,
+    UpdateWebhook,
+    DeleteWebhook,
+    RotateWebhookSecret,
+    TestWebhook,
+    ListDeliveries,
+    RetryDelivery,
+    ReplayWebhook,
+    ListEvents,
+    GetEvent,
 }
 
 pub struct Route {
@@ -142,6 +155,24 @@ pub static ROUTES: &[Route] = &[
     Route { path: "/v1/usage", access: Token, methods: &[(Get, Usage)] },
     Route { path: "/v1/connections", access: Token, methods: &[(Get, ListConnections), (Post, CreateConnection)] },
     Route { path: "/v1/connections/{id}", access: Token, methods: &[(Get, GetConnection), (Delete, DeleteConnection)] },
+    // Webhooks (issue 9)
+    Route { path: "/v1/webhooks", access: Token, methods: &[(Get, ListWebhooks), (Post, CreateWebhook)] },
+    Route {
+        path: "/v1/webhooks/{id}",
+        access: Token,
+        methods: &[(Get, GetWebhook), (Patch, UpdateWebhook), (Delete, DeleteWebhook)],
+    },
+    Route { path: "/v1/webhooks/{id}/rotate-secret", access: Token, methods: &[(Post, RotateWebhookSecret)] },
+    Route { path: "/v1/webhooks/{id}/test", access: Token, methods: &[(Post, TestWebhook)] },
+    Route { path: "/v1/webhooks/{id}/deliveries", access: Token, methods: &[(Get, ListDeliveries)] },
+    Route {
+        path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+        access: Token,
+        methods: &[(Post, RetryDelivery)],
+    },
+    Route { path: "/v1/webhooks/{id}/replay", access: Token, methods: &[(Post, ReplayWebhook)] },
+    Route { path: "/v1/events", access: Token, methods: &[(Get, ListEvents)] },
+    Route { path: "/v1/events/{id}", access: Token, methods: &[(Get, GetEvent)] },
 ];
 
 /// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).

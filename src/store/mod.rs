@@ -2,9 +2,11 @@
 //! between rows and API objects.
 pub mod agents;
 pub mod connections;
+pub mod events;
 pub mod executions;
 pub mod functions;
 pub mod idempotency;
 pub mod limits;
 pub mod tokens;
+pub mod webhooks;
 pub mod workspaces;

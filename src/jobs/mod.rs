@@ -1,0 +1,2 @@
+//! Work outside a request: queue consumers and the cron sweep (entry points in lib.rs).
+pub mod webhooks;
