@@ -13,6 +13,7 @@ mod functions;
 mod harness;
 mod idempotency;
 mod mock;
+mod webhooks;
 
 use harness::World;
 
@@ -36,6 +37,7 @@ fn main() {
     cases.extend(functions::cases());
     cases.extend(actions::cases());
     cases.extend(idempotency::cases());
+    cases.extend(webhooks::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

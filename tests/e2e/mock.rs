@@ -31,12 +31,15 @@ type Canned = Arc<Mutex<HashMap<String, (u16, String)>>>;
 /// Canned answers for an exact path whose request body contains a needle, with a delay:
 /// for fixed upstream paths (Slack's `chat.postMessage`) that parallel cases share.
 type CannedWhen = Arc<Mutex<Vec<(String, String, u16, String, u64)>>>;
+/// Paths that answer a status a number of times before the normal answer.
+type Failing = Arc<Mutex<HashMap<String, (u32, u16)>>>;
 
 pub struct Mock {
     pub url: String,
     log: Arc<Mutex<Vec<Recorded>>>,
     canned: Canned,
     canned_when: CannedWhen,
+    failing: Failing,
 }
 
 impl Mock {
@@ -46,16 +49,17 @@ impl Mock {
         let log = Arc::new(Mutex::new(Vec::new()));
         let canned: Canned = Arc::new(Mutex::new(HashMap::new()));
         let canned_when: CannedWhen = Arc::new(Mutex::new(Vec::new()));
-        let (l2, c2, w2) = (log.clone(), canned.clone(), canned_when.clone());
+        let failing: Failing = Arc::new(Mutex::new(HashMap::new()));
+        let (l2, c2, w2, f2) = (log.clone(), canned.clone(), canned_when.clone(), failing.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (log, canned, when) = (l2.clone(), c2.clone(), w2.clone());
+                let (log, canned, when, failing) = (l2.clone(), c2.clone(), w2.clone(), f2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &log, &canned, &when);
+                    let _ = serve(stream, &log, &canned, &when, &failing);
                 });
             }
         });
-        Mock { url, log, canned, canned_when }
+        Mock { url, log, canned, canned_when, failing }
     }
 
     /// Requests whose path starts with `prefix`.
@@ -66,6 +70,11 @@ impl Mock {
     /// Makes `path` answer `status` with `body` (JSON text) from now on.
     pub fn answer(&self, path: &str, status: u16, body: Value) {
         self.canned.lock().unwrap().insert(path.to_string(), (status, body.to_string()));
+    }
+
+    /// Makes `path` answer `status` the next `times` requests, then as usual.
+    pub fn fail_times(&self, path: &str, times: u32, status: u16) {
+        self.failing.lock().unwrap().insert(path.to_string(), (times, status));
     }
 
     /// Makes `path` answer `status` with `body` after `delay_ms`, for requests whose body
@@ -81,7 +90,13 @@ impl Mock {
     }
 }
 
-fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned, when: &CannedWhen) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    log: &Mutex<Vec<Recorded>>,
+    canned: &Canned,
+    when: &CannedWhen,
+    failing: &Failing,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -118,7 +133,18 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Recorded>>, canned: &Canned, when: &
     if let Some((_, _, delay)) = conditional {
         std::thread::sleep(Duration::from_millis(delay));
     }
-    let canned_answer = conditional.map(|(s, b, _)| (s, b)).or_else(|| canned.lock().unwrap().get(&bare).cloned());
+    let failure = {
+        let mut f = failing.lock().unwrap();
+        match f.get_mut(&bare) {
+            Some((n, status)) if *n > 0 => {
+                *n -= 1;
+                Some((*status, json!({"error": "mock failure"}).to_string()))
+            }
+            _ => None,
+        }
+    };
+    let canned_answer =
+        failure.or_else(|| conditional.map(|(s, b, _)| (s, b))).or_else(|| canned.lock().unwrap().get(&bare).cloned());
     let (status, ctype, text, extra) = if let Some((status, body)) = canned_answer {
         (status, "application/json", body, String::new())
     } else if let Some(code) = after("status").and_then(|c| c.parse::<u16>().ok()) {
