@@ -54,13 +54,13 @@ pub fn is_event_type(t: &str) -> bool {
 
 /// The `events` field: a non-empty list of known types, or `["*"]`. Unknown types are
 /// named in the message.
-pub fn check_events(v: &Value, errors: &mut Errors) -> Option<Vec<String>> {
+pub fn check_events(field: &str, v: &Value, errors: &mut Errors) -> Option<Vec<String>> {
     let Some(items) = v.as_array() else {
-        errors.add("events", "The events field must be a list of event types or [\"*\"].");
+        errors.add(field, "The events field must be a list of event types or [\"*\"].");
         return None;
     };
     if items.is_empty() {
-        errors.add("events", "The events field must name at least one event type, or \"*\".");
+        errors.add(field, "The events field must name at least one event type, or \"*\".");
         return None;
     }
     let mut out = Vec::new();
@@ -77,7 +77,7 @@ pub fn check_events(v: &Value, errors: &mut Errors) -> Option<Vec<String>> {
         }
     }
     if !unknown.is_empty() {
-        errors.add("events", format!("Unknown event types: {}.", unknown.join(", ")));
+        errors.add(field, format!("Unknown event types: {}.", unknown.join(", ")));
         return None;
     }
     if out.len() > 1 && out.iter().any(|s| s == "*") {
@@ -105,7 +105,7 @@ pub fn webhook_input(map: &Map<String, Value>, create: bool) -> Result<WebhookIn
     match map.get("events") {
         None if create => input.errors.add("events", "The events field is required."),
         None => {}
-        Some(v) => out.events = check_events(v, &mut input.errors),
+        Some(v) => out.events = check_events("events", v, &mut input.errors),
     }
     out.description = input.optional_str("description", MAX_DESCRIPTION).map(|o| o.map(str::to_string));
     match map.get("enabled") {
@@ -289,17 +289,17 @@ mod tests {
     fn event_type_validation() {
         let mut e = Errors::new();
         assert_eq!(
-            check_events(&json!(["agent.created", "agent.created"]), &mut e),
+            check_events("events", &json!(["agent.created", "agent.created"]), &mut e),
             Some(vec!["agent.created".into()])
         );
-        assert_eq!(check_events(&json!(["*"]), &mut e), Some(vec!["*".into()]));
+        assert_eq!(check_events("events", &json!(["*"]), &mut e), Some(vec!["*".into()]));
         assert!(e.is_empty());
-        assert_eq!(check_events(&json!(["agent.created", "nope.made", 3]), &mut e), None);
+        assert_eq!(check_events("events", &json!(["agent.created", "nope.made", 3]), &mut e), None);
         let msg = &e.0["events"][0];
         assert!(msg.contains("nope.made") && msg.contains('3') && !msg.contains("agent.created"), "{msg}");
         let mut e = Errors::new();
-        assert_eq!(check_events(&json!([]), &mut e), None);
-        assert_eq!(check_events(&json!("agent.created"), &mut e), None);
+        assert_eq!(check_events("events", &json!([]), &mut e), None);
+        assert_eq!(check_events("events", &json!("agent.created"), &mut e), None);
         assert!(EVENT_TYPES.iter().all(|t| is_event_type(t)));
     }
 

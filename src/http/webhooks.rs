@@ -232,7 +232,7 @@ pub async fn replay(cx: &mut Ctx) -> ApiResult<Response> {
     let until = instant("until", false);
     let types = match map.get("types") {
         None | Some(Value::Null) => None,
-        Some(v) => wh::check_events(v, &mut errors).filter(|t| !t.iter().any(|s| s == "*")),
+        Some(v) => wh::check_events("types", v, &mut errors).filter(|t| !t.iter().any(|s| s == "*")),
     };
     if let (Some(s), Some(u)) = (since, until) {
         if u < s {

@@ -181,11 +181,17 @@ pub async fn list(env: &Env, workspace_id: i64, q: &ListQuery, event_type: Optio
               ORDER BY e.created_ms {dir}, e.rowid {dir} LIMIT ?4 OFFSET ?3)"
         )
     };
-    let row: Option<Body> = db(env)?
-        .prepare(sql)
-        .bind(&[int(workspace_id), opt_text(event_type), int(q.skip), int(q.take)])?
-        .first(None)
-        .await?;
+    // D1 wants exactly as many values as the highest parameter number used.
+    let args = if q.count_only {
+        let mut a = vec![int(workspace_id)];
+        if let Some(t) = event_type {
+            a.push(text(t));
+        }
+        a
+    } else {
+        vec![int(workspace_id), opt_text(event_type), int(q.skip), int(q.take)]
+    };
+    let row: Option<Body> = db(env)?.prepare(sql).bind(&args)?.first(None).await?;
     row.map(|b| b.body).ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
 }
 
