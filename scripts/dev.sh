@@ -23,7 +23,7 @@ wrangler d1 migrations apply DB --local >/dev/null
 
 # wrangler starts workerd as a grandchild: run it in its own process group and stop the
 # whole group on exit, so no workerd is left holding the port.
-setsid wrangler dev --ip 127.0.0.1 --port "$PORT" &
+setsid wrangler dev --test-scheduled --ip 127.0.0.1 --port "$PORT" &
 WRANGLER=$!
 trap 'kill -- -$WRANGLER 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 120); do

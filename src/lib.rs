@@ -9,7 +9,7 @@ pub mod pieces;
 pub mod platform;
 pub mod store;
 
-use worker::{event, Context, Env, MessageBatch, Request, Response};
+use worker::{event, Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -26,12 +26,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     http::handle(req, env).await
 }
 
-/// The training queue's consumer (issue 8): URL items are read in the background.
-#[event(queue)]
-async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
-    jobs::training::consume(batch, env).await
-}
-
 /// `POST /__test/seed-conversations?workspace=W&customer=C&agent=A&member=M&n=N` (test hook).
 async fn seed_conversations(req: Request, env: Env) -> worker::Result<Response> {
     let url = req.url()?;
@@ -41,4 +35,36 @@ async fn seed_conversations(req: Request, env: Env) -> worker::Result<Response> 
     store::conversations::seed_for_tests(&env, get("workspace"), get("customer"), get("agent"), get("member"), n, &now)
         .await?;
     Response::ok(format!("{n}"))
+}
+
+/// Queue consumers, by queue name (wrangler.toml `[[queues.consumers]]`). Never returns
+/// an error: worker-rs turns one into a panic.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
+    consume(batch, &env).await;
+    Ok(())
+}
+
+async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
+    match batch.queue().as_str() {
+        store::events::QUEUE_NAME => jobs::webhooks::consume(batch, env).await,
+        jobs::training::QUEUE_NAME => {
+            // URL training (issue 8): pages are read in the background.
+            if let Err(e) = jobs::training::consume(batch, env.clone()).await {
+                worker::console_error!("training queue: {}", http::error::error_text(&e));
+            }
+        }
+        other => {
+            worker::console_error!("no consumer for queue {other}");
+            batch.ack_all();
+        }
+    }
+}
+
+/// The cron trigger (`[triggers] crons`): the webhook outbox sweep.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = jobs::webhooks::sweep(&env).await {
+        worker::console_error!("webhooks sweep failed: {e}");
+    }
 }

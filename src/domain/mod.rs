@@ -18,4 +18,5 @@ pub mod time;
 pub mod token;
 pub mod training;
 pub mod validate;
+pub mod webhook;
 pub mod workspace;

@@ -9,6 +9,7 @@ use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
 use crate::platform::{new_id, now_ms};
 use crate::store::agents::{self as store, AgentRef, NewBlob};
+use crate::store::events::{self, Previous};
 use crate::store::functions as fstore;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -113,14 +114,14 @@ pub async fn trash(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
     refuse_if_protected(&a, "trashed")?;
-    store::set_trashed(&cx.env, a.id, true, &time::format_millis(now_ms())).await?;
+    set_trashed(cx, ws, &a, true).await?;
     no_content()
 }
 
 pub async fn restore(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
-    store::set_trashed(&cx.env, a.id, false, &time::format_millis(now_ms())).await?;
+    set_trashed(cx, ws, &a, false).await?;
     no_content()
 }
 
@@ -128,7 +129,12 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
     refuse_if_protected(&a, "deleted")?;
-    store::delete(&cx.env, a.id).await?;
+    // The event carries the agent as it was, so it is written before the row goes.
+    let ev = emit_agent(&cx.env, &cx.origin(), ws, "agent.deleted", a.id, Previous::None)?;
+    let mut statements = ev.statements;
+    statements.push(store::delete_statement(&cx.env, a.id)?);
+    crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &[ev.id]).await;
     no_content()
 }
 
@@ -265,12 +271,85 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
             statements.push(fstore::upsert(env, ws, (&agent_expr, agent_vals.clone()), f, &now)?);
         }
     }
+    // The event (the outbox row), built by SQLite from the agent as this batch leaves it.
+    let origin = cx.origin();
+    let before = match existing {
+        Some(a) => store::get_json(env, &origin, ws, &AgentKey::Id(a.id), true).await?,
+        None => None,
+    };
+    let ev = match existing {
+        Some(a) => emit_agent(
+            env,
+            &origin,
+            ws,
+            "agent.updated",
+            a.id,
+            before.as_deref().map_or(Previous::None, Previous::DiffFrom),
+        )?,
+        None => events::emit_select(
+            env,
+            ws,
+            "agent.created",
+            "agent",
+            "agents a WHERE a.workspace_id = ?2 AND a.uid = ?3",
+            "a.id",
+            store::AGENT_JSON,
+            vec![
+                crate::platform::d1::text(&origin),
+                crate::platform::d1::int(ws),
+                crate::platform::d1::text(input.uid.as_deref().unwrap_or_default()),
+            ],
+            Previous::None,
+        )?,
+    };
+    statements.extend(ev.statements);
     statements.push(match existing {
         Some(a) => store::select_json_by_id(env, &cx.origin(), a.id)?,
         None => store::select_json_by_uid(env, &cx.origin(), ws, input.uid.as_deref().unwrap_or_default())?,
     });
     let results = crate::platform::d1::db(env)?.batch(statements).await.map_err(unique_uid)?;
-    store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))
+    let json = store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
+    super::webhooks::publish(cx, &[ev.id]).await;
+    Ok(json)
+}
+
+/// An agent event whose object is the agent's row as the batch leaves it at this point.
+fn emit_agent(
+    env: &worker::Env,
+    origin: &str,
+    ws: i64,
+    event_type: &str,
+    agent_id: i64,
+    previous: Previous,
+) -> worker::Result<events::Emitted> {
+    events::emit_select(
+        env,
+        ws,
+        event_type,
+        "agent",
+        "agents a WHERE a.id = ?2",
+        "a.id",
+        store::AGENT_JSON,
+        vec![crate::platform::d1::text(origin), crate::platform::d1::int(agent_id)],
+        previous,
+    )
+}
+
+/// Trash or restore in one batch with its event; no event when nothing changes.
+async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResult<()> {
+    if (a.is_trashed == 1) == trashed {
+        return Ok(());
+    }
+    let env = &cx.env;
+    let now = time::format_millis(now_ms());
+    let kind = if trashed { "agent.trashed" } else { "agent.restored" };
+    let ev =
+        emit_agent(env, &cx.origin(), ws, kind, a.id, Previous::Fields(&format!("{{\"is_trashed\":{}}}", !trashed)))?;
+    let mut statements = vec![store::set_trashed_statement(env, a.id, trashed, &now)?];
+    statements.extend(ev.statements);
+    crate::platform::d1::db(env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &[ev.id]).await;
+    Ok(())
 }
 
 /// A taken uid surfaces as SQLite's UNIQUE error; anything else is unexpected.

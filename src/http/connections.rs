@@ -7,6 +7,7 @@ use super::{body, json, no_content, Ctx};
 use crate::domain::connection;
 use crate::platform::{now_ms, random_bytes, seal};
 use crate::store::connections;
+use crate::store::events::{self, Previous};
 use serde_json::{json, Value};
 use worker::Response;
 
@@ -27,17 +28,20 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     let input = connection::connection_input(&map, now, &crate::pieces::connection_specs())?;
     let sealed = seal(&cx.env, &Value::Object(input.credentials).to_string())?;
     let id = connection::new_id(&random_bytes::<16>()?);
-    let conn = connections::create(
-        &cx.env,
-        workspace_id,
-        &id,
-        &input.piece_name,
-        input.name.as_deref(),
-        &sealed,
-        input.expires_at_ms,
-        now,
-    )
-    .await?;
+    let conn = connections::Connection {
+        id: id.clone(),
+        piece_name: input.piece_name.clone(),
+        name: input.name.clone(),
+        expires_at: input.expires_at_ms.map(crate::domain::time::format_millis),
+        created_at: crate::domain::time::format_millis(now),
+    };
+    // The connection and its event in one batch (the event row is the webhook outbox).
+    let object = serde_json::to_string(&conn).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ev = events::emit(&cx.env, workspace_id, "connection.created", "connection", &id, &object, Previous::None)?;
+    let mut statements = vec![connections::create_statement(&cx.env, workspace_id, &conn, &sealed)?];
+    statements.extend(ev.statements);
+    crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &[ev.id]).await;
     json(201, &conn)
 }
 
@@ -57,8 +61,28 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let workspace_id = cx.caller()?.workspace_id;
     let id = id_param(cx)?;
-    if !connections::delete(&cx.env, workspace_id, &id).await? {
+    // The event (the connection as it was) and the delete in one batch.
+    let ev = events::emit_select(
+        &cx.env,
+        workspace_id,
+        "connection.deleted",
+        "connection",
+        "connections c WHERE c.workspace_id = ?1 AND c.id = ?2",
+        "c.id",
+        connections::CONNECTION_JSON,
+        vec![crate::platform::d1::int(workspace_id), crate::platform::d1::text(&id)],
+        Previous::None,
+    )?;
+    let mut statements = ev.statements;
+    statements.push(connections::delete_statement(&cx.env, workspace_id, &id)?);
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    let deleted = match results.last() {
+        Some(r) => !r.results::<Value>()?.is_empty(),
+        None => false,
+    };
+    if !deleted {
         return Err(ApiError::not_found());
     }
+    super::webhooks::publish(cx, &[ev.id]).await;
     no_content()
 }

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod records;
 pub mod routes;
 pub mod training;
+pub mod webhooks;
 pub mod workspace;
 
 use auth::Caller;
@@ -212,6 +213,18 @@ pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Respon
         Handler::AddMessage => conversations::add_message(cx, "message").await,
         Handler::ListNotes => conversations::list_messages(cx, "note").await,
         Handler::AddNote => conversations::add_message(cx, "note").await,
+        Handler::CreateWebhook => webhooks::create(cx).await,
+        Handler::ListWebhooks => webhooks::list(cx).await,
+        Handler::GetWebhook => webhooks::get(cx).await,
+        Handler::UpdateWebhook => webhooks::update(cx).await,
+        Handler::DeleteWebhook => webhooks::delete(cx).await,
+        Handler::RotateWebhookSecret => webhooks::rotate_secret(cx).await,
+        Handler::TestWebhook => webhooks::test(cx).await,
+        Handler::ListDeliveries => webhooks::deliveries(cx).await,
+        Handler::RetryDelivery => webhooks::retry(cx).await,
+        Handler::ReplayWebhook => webhooks::replay(cx).await,
+        Handler::ListEvents => webhooks::list_events(cx).await,
+        Handler::GetEvent => webhooks::get_event(cx).await,
     }
 }
 

@@ -99,6 +99,19 @@ pub enum Handler {
     AddMessage,
     ListNotes,
     AddNote,
+    // Webhooks (issue 9)
+    CreateWebhook,
+    ListWebhooks,
+    GetWebhook,
+    UpdateWebhook,
+    DeleteWebhook,
+    RotateWebhookSecret,
+    TestWebhook,
+    ListDeliveries,
+    RetryDelivery,
+    ReplayWebhook,
+    ListEvents,
+    GetEvent,
 }
 
 pub struct Route {
@@ -249,6 +262,24 @@ pub static ROUTES: &[Route] = &[
         methods: &[(Get, ListMessages), (Post, AddMessage)],
     },
     Route { path: "/v1/conversations/{id}/notes", access: Token, methods: &[(Get, ListNotes), (Post, AddNote)] },
+    // Webhooks (issue 9)
+    Route { path: "/v1/webhooks", access: Token, methods: &[(Get, ListWebhooks), (Post, CreateWebhook)] },
+    Route {
+        path: "/v1/webhooks/{id}",
+        access: Token,
+        methods: &[(Get, GetWebhook), (Patch, UpdateWebhook), (Delete, DeleteWebhook)],
+    },
+    Route { path: "/v1/webhooks/{id}/rotate-secret", access: Token, methods: &[(Post, RotateWebhookSecret)] },
+    Route { path: "/v1/webhooks/{id}/test", access: Token, methods: &[(Post, TestWebhook)] },
+    Route { path: "/v1/webhooks/{id}/deliveries", access: Token, methods: &[(Get, ListDeliveries)] },
+    Route {
+        path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+        access: Token,
+        methods: &[(Post, RetryDelivery)],
+    },
+    Route { path: "/v1/webhooks/{id}/replay", access: Token, methods: &[(Post, ReplayWebhook)] },
+    Route { path: "/v1/events", access: Token, methods: &[(Get, ListEvents)] },
+    Route { path: "/v1/events/{id}", access: Token, methods: &[(Get, GetEvent)] },
 ];
 
 /// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).

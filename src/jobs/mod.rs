@@ -1,2 +1,3 @@
-//! Background work: the consumers of the worker's queues.
+//! Work outside a request: queue consumers and the cron sweep (entry points in lib.rs).
 pub mod training;
+pub mod webhooks;

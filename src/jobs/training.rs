@@ -79,6 +79,9 @@ enum Attempted {
     Permanent(String),
 }
 
+/// The queue this module consumes (wrangler.toml `[[queues.consumers]]`).
+pub const QUEUE_NAME: &str = "weav-training";
+
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
     let schedule = dt::retry_schedule(&var(&env, "TRAINING_RETRY_SCHEDULE", "10,60,300"));
     let messages: Vec<Message<serde_json::Value>> = batch.messages()?;

@@ -290,6 +290,24 @@ pub async fn set_trashed(env: &Env, agent_id: i64, trashed: bool, now: &str) -> 
     Ok(())
 }
 
+pub fn set_trashed_statement(
+    env: &Env,
+    agent_id: i64,
+    trashed: bool,
+    now: &str,
+) -> worker::Result<D1PreparedStatement> {
+    db(env)?.prepare("UPDATE agents SET is_trashed = ?, updated_at = ? WHERE id = ? AND is_trashed <> ?").bind(&[
+        int(trashed as i64),
+        text(now),
+        int(agent_id),
+        int(trashed as i64),
+    ])
+}
+
+pub fn delete_statement(env: &Env, agent_id: i64) -> worker::Result<D1PreparedStatement> {
+    db(env)?.prepare("DELETE FROM agents WHERE id = ?").bind(&[int(agent_id)])
+}
+
 pub async fn delete(env: &Env, agent_id: i64) -> worker::Result<()> {
     db(env)?.prepare("DELETE FROM agents WHERE id = ?").bind(&[int(agent_id)])?.run().await?;
     Ok(())

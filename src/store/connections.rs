@@ -117,6 +117,40 @@ pub async fn get_sealed(env: &Env, workspace_id: i64, id: &str) -> worker::Resul
     }))
 }
 
+/// The API object of connection `c`, built by SQLite (for the event of a delete).
+pub const CONNECTION_JSON: &str = "json_object('id', c.id, 'pieceName', c.piece_name, 'name', c.name, \
+ 'expires_at', c.expires_at, 'created_at', c.created_at)";
+
+/// The insert, as a statement for a batch (with its event).
+#[allow(clippy::too_many_arguments)]
+pub fn create_statement(
+    env: &Env,
+    workspace_id: i64,
+    conn: &Connection,
+    sealed_credentials: &str,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db(env)?
+        .prepare(
+            "INSERT INTO connections (id, workspace_id, piece_name, name, credentials, expires_at, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&[
+            text(&conn.id),
+            int(workspace_id),
+            text(&conn.piece_name),
+            opt_text(conn.name.as_deref()),
+            text(sealed_credentials),
+            opt_text(conn.expires_at.as_deref()),
+            text(&conn.created_at),
+        ])
+}
+
+pub fn delete_statement(env: &Env, workspace_id: i64, id: &str) -> worker::Result<worker::D1PreparedStatement> {
+    db(env)?
+        .prepare("DELETE FROM connections WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
+        .bind(&[int(workspace_id), text(id)])
+}
+
 /// `false` when there was no such connection in the workspace.
 pub async fn delete(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
     let row: Option<serde_json::Value> = db(env)?

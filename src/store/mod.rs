@@ -2,12 +2,14 @@
 //! between rows and API objects.
 pub mod agents;
 pub mod connections;
+pub mod events;
 pub mod executions;
 pub mod functions;
 pub mod idempotency;
 pub mod limits;
 pub mod tokens;
 pub mod training;
+pub mod webhooks;
 pub mod workspaces;
 // Support data (issue 6)
 pub mod companies;

@@ -87,6 +87,10 @@ impl World {
             "OUTBOUND_TIMEOUT_MS:2000".into(),
             "WEBHOOK_RETRY_SCHEDULE:1,1,2".into(),
             "TRAINING_RETRY_SCHEDULE:1,1".into(),
+            // Webhooks: retries stop 20 s after a delivery was created (instead of 24 h), and
+            // the sweep (fired by hand at /__scheduled) takes events 2 s after their write.
+            "WEBHOOK_RETRY_WINDOW_SECONDS:20".into(),
+            "WEBHOOK_SWEEP_AFTER_SECONDS:2".into(),
             format!("SLACK_API_BASE:{}/slack", mock.url),
             format!("GITHUB_API_BASE:{}/github", mock.url),
             format!("GOOGLE_SHEETS_API_BASE:{}/sheets", mock.url),
@@ -324,7 +328,9 @@ fn spawn_worker(scratch: &Path, persist: &Path, vars: &[String]) -> (Child, u16)
     let port = free_port();
     let log = std::fs::File::create(scratch.join("wrangler.log")).expect("log file");
     let mut cmd = Command::new(bin("wrangler"));
-    cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn", "--persist-to"])
+    // --test-scheduled: /__scheduled fires the cron trigger by hand (the webhook sweep).
+    cmd.args(["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn"])
+        .arg("--persist-to")
         .arg(persist)
         .current_dir(root())
         .envs(quiet_env(scratch))

@@ -15,6 +15,7 @@ mod idempotency;
 mod mock;
 mod support;
 mod training;
+mod webhooks;
 
 use harness::World;
 
@@ -40,6 +41,7 @@ fn main() {
     cases.extend(idempotency::cases());
     cases.extend(training::cases());
     cases.extend(support::cases());
+    cases.extend(webhooks::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -34,6 +34,9 @@ type Canned = Arc<Mutex<HashMap<String, (u16, String)>>>;
 /// for fixed upstream paths (Slack's `chat.postMessage`) that parallel cases share.
 type CannedWhen = Arc<Mutex<Vec<(String, String, u16, String, u64)>>>;
 /// Raw canned answers for an exact path: (status, content type, body).
+/// Paths that answer a status a number of times before the normal answer.
+type Failing = Arc<Mutex<HashMap<String, (u32, u16)>>>;
+/// Raw canned answers for an exact path: (status, content type, body).
 type CannedRaw = Arc<Mutex<HashMap<String, (u16, String, Arc<String>)>>>;
 
 #[derive(Clone)]
@@ -43,6 +46,7 @@ pub struct Mock {
     canned: Canned,
     canned_when: CannedWhen,
     canned_raw: CannedRaw,
+    failing: Failing,
 }
 
 impl Mock {
@@ -53,16 +57,18 @@ impl Mock {
         let canned: Canned = Arc::new(Mutex::new(HashMap::new()));
         let canned_when: CannedWhen = Arc::new(Mutex::new(Vec::new()));
         let canned_raw: CannedRaw = Arc::new(Mutex::new(HashMap::new()));
-        let (l2, c2, w2, r2) = (log.clone(), canned.clone(), canned_when.clone(), canned_raw.clone());
+        let failing: Failing = Arc::new(Mutex::new(HashMap::new()));
+        let (l2, c2, w2, r2, f2) =
+            (log.clone(), canned.clone(), canned_when.clone(), canned_raw.clone(), failing.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (log, canned, when, raw) = (l2.clone(), c2.clone(), w2.clone(), r2.clone());
+                let (log, canned, when, raw, failing) = (l2.clone(), c2.clone(), w2.clone(), r2.clone(), f2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &log, &canned, &when, &raw);
+                    let _ = serve(stream, &log, &canned, &when, &raw, &failing);
                 });
             }
         });
-        Mock { url, log, canned, canned_when, canned_raw }
+        Mock { url, log, canned, canned_when, canned_raw, failing }
     }
 
     /// Requests whose path starts with `prefix`.
@@ -73,6 +79,11 @@ impl Mock {
     /// Makes `path` answer `status` with `body` (JSON text) from now on.
     pub fn answer(&self, path: &str, status: u16, body: Value) {
         self.canned.lock().unwrap().insert(path.to_string(), (status, body.to_string()));
+    }
+
+    /// Makes `path` answer `status` the next `times` requests, then as usual.
+    pub fn fail_times(&self, path: &str, times: u32, status: u16) {
+        self.failing.lock().unwrap().insert(path.to_string(), (times, status));
     }
 
     /// Makes `path` (without query) answer `status` with `body` of `content_type` from now on.
@@ -102,6 +113,7 @@ fn serve(
     canned: &Canned,
     when: &CannedWhen,
     raw: &CannedRaw,
+    failing: &Failing,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -150,7 +162,18 @@ fn serve(
     if let Some((_, _, delay)) = conditional {
         std::thread::sleep(Duration::from_millis(delay));
     }
-    let canned_answer = conditional.map(|(s, b, _)| (s, b)).or_else(|| canned.lock().unwrap().get(&bare).cloned());
+    let failure = {
+        let mut f = failing.lock().unwrap();
+        match f.get_mut(&bare) {
+            Some((n, status)) if *n > 0 => {
+                *n -= 1;
+                Some((*status, json!({"error": "mock failure"}).to_string()))
+            }
+            _ => None,
+        }
+    };
+    let canned_answer =
+        failure.or_else(|| conditional.map(|(s, b, _)| (s, b))).or_else(|| canned.lock().unwrap().get(&bare).cloned());
     let (status, ctype, text, extra) = if let Some((status, body)) = canned_answer {
         (status, "application/json", body, String::new())
     } else if let Some(code) = after("status").and_then(|c| c.parse::<u16>().ok()) {

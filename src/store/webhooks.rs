@@ -1,0 +1,270 @@
+//! Webhook subscriptions and deliveries in D1. API objects are built by SQLite
+//! (`json_object`), like agents. Secrets are stored sealed and never returned by reads.
+
+use crate::domain::listing::ListQuery;
+use crate::platform::d1::{db, int, opt_int, opt_text, text};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::Env;
+
+/// The API object of a subscription (columns unqualified: usable in RETURNING too).
+pub const WEBHOOK_JSON: &str = "json_object('id', id, 'url', url, 'events', json(events), \
+ 'description', description, 'enabled', CASE enabled WHEN 1 THEN json('true') ELSE json('false') END, \
+ 'disabled_reason', disabled_reason, 'created_at', created_at, 'updated_at', updated_at)";
+
+/// The API object of delivery `d`: the log of its attempts included.
+pub const DELIVERY_JSON: &str = "json_object('id', d.id, 'webhook_id', d.webhook_id, 'event_id', d.event_id, \
+ 'event_type', d.event_type, 'origin', d.origin, 'status', d.status, 'attempt_count', d.attempt_count, \
+ 'attempts', json(d.attempts), 'next_attempt_at', CASE WHEN d.status = 'pending' AND d.next_attempt_ms IS NOT NULL \
+ THEN strftime('%Y-%m-%dT%H:%M:%fZ', d.next_attempt_ms / 1000.0, 'unixepoch') END, \
+ 'created_at', d.created_at, 'updated_at', d.updated_at)";
+
+#[derive(Deserialize)]
+struct Json {
+    j: String,
+}
+
+async fn one_json(env: &Env, sql: String, args: &[JsValue]) -> worker::Result<Option<String>> {
+    let row: Option<Json> = db(env)?.prepare(sql).bind(args)?.first(None).await?;
+    Ok(row.map(|r| r.j))
+}
+
+pub struct NewWebhook<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub events: &'a str,
+    pub description: Option<&'a str>,
+    pub enabled: bool,
+    pub sealed_secret: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn create(env: &Env, workspace_id: i64, w: &NewWebhook<'_>) -> worker::Result<String> {
+    one_json(
+        env,
+        format!(
+            "INSERT INTO webhooks (id, workspace_id, url, events, description, enabled, secret, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING {WEBHOOK_JSON} AS j"
+        ),
+        &[
+            text(w.id),
+            int(workspace_id),
+            text(w.url),
+            text(w.events),
+            opt_text(w.description),
+            int(w.enabled as i64),
+            text(w.sealed_secret),
+            text(w.now),
+        ],
+    )
+    .await?
+    .ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
+}
+
+pub async fn get_json(env: &Env, workspace_id: i64, id: &str) -> worker::Result<Option<String>> {
+    one_json(
+        env,
+        format!("SELECT {WEBHOOK_JSON} AS j FROM webhooks WHERE workspace_id = ?1 AND id = ?2"),
+        &[int(workspace_id), text(id)],
+    )
+    .await
+}
+
+pub async fn exists(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
+    Ok(get_json(env, workspace_id, id).await?.is_some())
+}
+
+/// PATCH: only the fields given; enabling clears the automatic disabling.
+pub async fn update(
+    env: &Env,
+    workspace_id: i64,
+    id: &str,
+    url: Option<&str>,
+    events: Option<&str>,
+    description: Option<Option<&str>>,
+    enabled: Option<bool>,
+    now: &str,
+) -> worker::Result<Option<String>> {
+    let mut sets = vec!["updated_at = ?3".to_string()];
+    let mut args = vec![int(workspace_id), text(id), text(now)];
+    let mut add = |col: &str, v: JsValue, sets: &mut Vec<String>| {
+        args.push(v);
+        sets.push(format!("{col} = ?{}", args.len()));
+    };
+    if let Some(u) = url {
+        add("url", text(u), &mut sets);
+    }
+    if let Some(e) = events {
+        add("events", text(e), &mut sets);
+    }
+    if let Some(d) = description {
+        add("description", opt_text(d), &mut sets);
+    }
+    if let Some(e) = enabled {
+        add("enabled", int(e as i64), &mut sets);
+        if e {
+            sets.push("disabled_reason = NULL, failing_since_ms = NULL".into());
+        }
+    }
+    one_json(
+        env,
+        format!(
+            "UPDATE webhooks SET {} WHERE workspace_id = ?1 AND id = ?2 RETURNING {WEBHOOK_JSON} AS j",
+            sets.join(", ")
+        ),
+        &args,
+    )
+    .await
+}
+
+/// Deletes a subscription and its delivery log; `false` when there was none.
+pub async fn delete(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
+    let d = db(env)?;
+    let results = d
+        .batch(vec![
+            d.prepare("DELETE FROM deliveries WHERE workspace_id = ?1 AND webhook_id = ?2")
+                .bind(&[int(workspace_id), text(id)])?,
+            d.prepare("DELETE FROM webhooks WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
+                .bind(&[int(workspace_id), text(id)])?,
+        ])
+        .await?;
+    Ok(results.last().map(|r| r.results::<serde_json::Value>().map(|v| !v.is_empty())).transpose()?.unwrap_or(false))
+}
+
+/// Rotation: the current secret becomes the previous one (signing until
+/// `previous_expires_ms`), the new sealed secret becomes current.
+pub async fn rotate(
+    env: &Env,
+    workspace_id: i64,
+    id: &str,
+    sealed_secret: &str,
+    previous_expires_ms: i64,
+    now: &str,
+) -> worker::Result<Option<String>> {
+    one_json(
+        env,
+        format!(
+            "UPDATE webhooks SET previous_secret = secret, secret = ?3, previous_expires_ms = ?4, updated_at = ?5 \
+             WHERE workspace_id = ?1 AND id = ?2 RETURNING {WEBHOOK_JSON} AS j"
+        ),
+        &[int(workspace_id), text(id), text(sealed_secret), int(previous_expires_ms), text(now)],
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Body {
+    body: String,
+}
+
+/// `{data, start, end, count}` of a listing whose items are `item` over `from_where`.
+async fn listing(
+    env: &Env,
+    item: &str,
+    from_where: &str,
+    order: &str,
+    args: Vec<JsValue>,
+    q: &ListQuery,
+) -> worker::Result<String> {
+    let n = args.len();
+    let (skip, take) = (format!("?{}", n + 1), format!("?{}", n + 2));
+    let count = format!("(SELECT COUNT(*) FROM {from_where})");
+    let sql = if q.count_only {
+        format!("SELECT '{{\"count\":' || {count} || '}}' AS body")
+    } else {
+        format!(
+            "SELECT '{{\"data\":[' || COALESCE(group_concat(it, ','), '') || '],\"start\":' || CAST({skip} AS INTEGER) || \
+             ',\"end\":' || (CAST({skip} AS INTEGER) + COUNT(*)) || ',\"count\":' || {count} || '}}' AS body FROM \
+             (SELECT {item} AS it FROM {from_where} ORDER BY {order} LIMIT {take} OFFSET {skip})"
+        )
+    };
+    let mut all = args;
+    if !q.count_only {
+        all.extend([int(q.skip), int(q.take)]);
+    }
+    let row: Option<Body> = db(env)?.prepare(sql).bind(&all)?.first(None).await?;
+    row.map(|b| b.body).ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
+}
+
+pub async fn list(env: &Env, workspace_id: i64, q: &ListQuery) -> worker::Result<String> {
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    listing(
+        env,
+        WEBHOOK_JSON,
+        "webhooks WHERE workspace_id = ?1",
+        &format!("created_at {dir}, id {dir}"),
+        vec![int(workspace_id)],
+        q,
+    )
+    .await
+}
+
+pub async fn list_deliveries(
+    env: &Env,
+    workspace_id: i64,
+    webhook_id: &str,
+    status: Option<&str>,
+    q: &ListQuery,
+) -> worker::Result<String> {
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    let mut args = vec![int(workspace_id), text(webhook_id)];
+    let mut from = "deliveries d WHERE d.workspace_id = ?1 AND d.webhook_id = ?2".to_string();
+    if let Some(s) = status {
+        args.push(text(s));
+        from.push_str(" AND d.status = ?3");
+    }
+    listing(env, DELIVERY_JSON, &from, &format!("d.created_ms {dir}, d.rowid {dir}"), args, q).await
+}
+
+pub async fn delivery_json(env: &Env, workspace_id: i64, webhook_id: &str, id: &str) -> worker::Result<Option<String>> {
+    one_json(
+        env,
+        format!("SELECT {DELIVERY_JSON} AS j FROM deliveries d WHERE d.workspace_id = ?1 AND d.webhook_id = ?2 AND d.id = ?3"),
+        &[int(workspace_id), text(webhook_id), text(id)],
+    )
+    .await
+}
+
+/// The SQL fragment that says whether subscription `w` wants event `e`.
+pub const WANTS: &str = "EXISTS (SELECT 1 FROM json_each(w.events) t WHERE t.value = '*' OR t.value = e.type)";
+
+/// Replay: new deliveries (origin `replay`) of the subscription's events in the window;
+/// returns their ids in event order. At most 1000 per call.
+pub async fn replay(
+    env: &Env,
+    workspace_id: i64,
+    webhook_id: &str,
+    since_ms: i64,
+    until_ms: Option<i64>,
+    types: Option<&str>,
+    now: &str,
+    now_ms: i64,
+) -> worker::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let rows = db(env)?
+        .prepare(format!(
+            "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, created_at, \
+             created_ms, updated_at, next_attempt_ms) \
+             SELECT 'dlv_' || lower(hex(randomblob(12))), e.workspace_id, w.id, e.id, e.type, 'replay', 'pending', ?6, ?7, ?6, ?7 \
+             FROM events e JOIN webhooks w ON w.workspace_id = e.workspace_id AND w.id = ?2 \
+             WHERE e.workspace_id = ?1 AND e.created_ms >= ?3 AND (?4 IS NULL OR e.created_ms <= ?4) \
+             AND e.type <> 'webhook.test' AND {WANTS} \
+             AND (?5 IS NULL OR e.type IN (SELECT value FROM json_each(?5))) \
+             ORDER BY e.created_ms, e.rowid LIMIT 1000 RETURNING id"
+        ))
+        .bind(&[
+            int(workspace_id),
+            text(webhook_id),
+            int(since_ms),
+            opt_int(until_ms),
+            opt_text(types),
+            text(now),
+            int(now_ms),
+        ])?
+        .all()
+        .await?;
+    Ok(rows.results::<Id>()?.into_iter().map(|r| r.id).collect())
+}
