@@ -155,7 +155,10 @@ pub async fn protect(cx: &mut Ctx) -> ApiResult<Response> {
         None => return Err(ApiError::validation("protected", "The protected field is required.")),
     };
     let a = store::find(&cx.env, ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
-    store::set_protected(&cx.env, a.id, protected, &time::format_millis(now_ms())).await?;
+    if (a.protected == 1) != protected {
+        let statement = store::set_protected_statement(&cx.env, a.id, protected, &time::format_millis(now_ms()))?;
+        write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
+    }
     let agent =
         store::get_json(&cx.env, &cx.origin(), ws, &AgentKey::Id(a.id), true).await?.ok_or_else(agent_not_found)?;
     raw_json(200, agent)
@@ -311,6 +314,31 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     let json = store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
     super::webhooks::publish(cx, &[ev.id]).await;
     Ok(json)
+}
+
+/// A change to agent `agent_id` that is not the agent's own write (its functions, its
+/// `protected` flag): the statements and an `agent.updated` event (`previous`: the
+/// fields that changed) in one batch, published after it committed.
+pub async fn write_with_agent_event(
+    cx: &Ctx,
+    ws: i64,
+    agent_id: i64,
+    mut statements: Vec<worker::D1PreparedStatement>,
+) -> ApiResult<Vec<worker::D1Result>> {
+    let origin = cx.origin();
+    let before = store::get_json(&cx.env, &origin, ws, &AgentKey::Id(agent_id), true).await?;
+    let ev = emit_agent(
+        &cx.env,
+        &origin,
+        ws,
+        "agent.updated",
+        agent_id,
+        before.as_deref().map_or(Previous::None, Previous::DiffFrom),
+    )?;
+    statements.extend(ev.statements);
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &[ev.id]).await;
+    Ok(results)
 }
 
 /// An agent event whose object is the agent's row as the batch leaves it at this point.

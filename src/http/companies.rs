@@ -2,12 +2,13 @@
 //! the company's customers (issue 6).
 
 use super::error::{ApiError, ApiResult};
-use super::records::{listing, path_id, write, written};
+use super::records::{delete_emitting, listing, path_id, write_emitting, written};
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, external_id_problem, CompanyInput};
 use crate::domain::validate::Errors;
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
+use crate::store::events::Previous;
 use crate::store::{companies as store, customers as customer_store, page};
 use worker::Response;
 
@@ -29,8 +30,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     let map = body::json_object(cx).await?;
     let input = support::company_input(&map, true)?;
     let now = time::format_millis(now_ms());
-    let stmts = vec![store::insert(&cx.env, ws, &input, &now)?, store::select_last_inserted(&cx.env)?];
-    raw_json(201, written(write(cx, stmts, 1, &UNIQUE).await?)?)
+    raw_json(201, written(insert(cx, ws, &input, &now).await?)?)
 }
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
@@ -47,10 +47,20 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, update_by_id(cx, ws, id, &input).await?.ok_or_else(not_found)?)
 }
 
+/// Inserts a company with its `company.created` event.
+async fn insert(cx: &Ctx, ws: i64, input: &CompanyInput, now: &str) -> ApiResult<Option<String>> {
+    let stmts = vec![store::insert(&cx.env, ws, input, now)?, store::select_last_inserted(&cx.env)?];
+    let ev = page::emit(&cx.env, ws, "company.created", "company", store::EVENT_ROW, None, Previous::None)?;
+    write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await
+}
+
 async fn update_by_id(cx: &Ctx, ws: i64, id: i64, input: &CompanyInput) -> ApiResult<Option<String>> {
+    let Some(before) = store::get(&cx.env, ws, id).await? else { return Ok(None) };
     let now = time::format_millis(now_ms());
     let stmts = vec![store::update(&cx.env, ws, id, input, &now)?, store::select(&cx.env, ws, id)?];
-    write(cx, stmts, 1, &UNIQUE).await
+    let ev =
+        page::emit(&cx.env, ws, "company.updated", "company", store::EVENT_ROW, Some(id), Previous::DiffFrom(&before))?;
+    write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await
 }
 
 /// The `external_id` path parameter, checked like the body field.
@@ -110,8 +120,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
             return Err(ApiError::validation("name", "The name field is required."));
         }
         let now = time::format_millis(now_ms());
-        let stmts = vec![store::insert(&cx.env, ws, input, &now)?, store::select_last_inserted(&cx.env)?];
-        match write(cx, stmts, 1, &UNIQUE).await {
+        match insert(cx, ws, input, &now).await {
             Ok(item) => return raw_json(201, written(item)?),
             // Created concurrently by another request: update it instead.
             Err(ApiError::Validation(e)) if e.has("external_id") => continue,
@@ -124,7 +133,8 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
-    if !page::delete(&cx.env, "companies", ws, id).await? {
+    let ev = page::emit(&cx.env, ws, "company.deleted", "company", store::EVENT_ROW, Some(id), Previous::None)?;
+    if !delete_emitting(cx, "companies", ws, id, ev).await? {
         return Err(not_found());
     }
     no_content()

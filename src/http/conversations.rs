@@ -3,12 +3,13 @@
 //! and internal notes (issue 6).
 
 use super::error::{ApiError, ApiResult};
-use super::records::{listing, path_id, write, written};
+use super::records::{listing, path_id, write_emitting, written};
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, RecordRef, Sender};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::conversations::{self as store, ConvRef, NewConversation};
+use crate::store::events::{Emitted, Previous};
 use crate::store::{customers, page};
 use worker::Response;
 
@@ -108,7 +109,20 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     };
     let stmts = store::create(&cx.env, ws, &new, &now)?;
     let last = stmts.len() - 1;
-    raw_json(201, written(write(cx, stmts, last, &[]).await?)?)
+    let mut events =
+        vec![page::emit(&cx.env, ws, "conversation.created", "conversation", store::EVENT_ROW, None, Previous::None)?];
+    if new.first.is_some() {
+        events.push(page::emit(
+            &cx.env,
+            ws,
+            "message.created",
+            "message",
+            store::MESSAGE_EVENT_ROW,
+            None,
+            Previous::None,
+        )?);
+    }
+    raw_json(201, written(write_emitting(cx, stmts, last, &[], events).await?)?)
 }
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
@@ -122,9 +136,11 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
     let map = body::json_object(cx).await?;
     let input = support::conversation_update(&map)?;
     let id = path_id(cx, "id", not_found)?;
+    let before = store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::update(&cx.env, ws, id, &input, &now)?, store::select(&cx.env, ws, id)?];
-    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+    let ev = conversation_event(cx, ws, "conversation.updated", id, &before)?;
+    raw_json(200, write_emitting(cx, stmts, 1, &[], vec![ev]).await?.ok_or_else(not_found)?)
 }
 
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
@@ -138,9 +154,19 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// Moves the conversation to `status` (with `snoozed_until` for snoozed) and answers it.
 async fn change_status(cx: &Ctx, ws: i64, c: &ConvRef, status: &str, until: Option<&str>) -> ApiResult<Response> {
+    let before = store::get(&cx.env, ws, c.id).await?.ok_or_else(not_found)?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::set_status(&cx.env, ws, c, status, until, &now)?, store::select(&cx.env, ws, c.id)?];
-    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+    // A new status is `status_changed`; the same one (a snooze moved) an update.
+    let kind = if c.status != status { "conversation.status_changed" } else { "conversation.updated" };
+    let ev = conversation_event(cx, ws, kind, c.id, &before)?;
+    raw_json(200, write_emitting(cx, stmts, 1, &[], vec![ev]).await?.ok_or_else(not_found)?)
+}
+
+/// A conversation event whose object is the conversation as the batch leaves it and whose
+/// `previous` holds the fields that changed from `before`.
+fn conversation_event(cx: &Ctx, ws: i64, kind: &str, id: i64, before: &str) -> ApiResult<Emitted> {
+    Ok(page::emit(&cx.env, ws, kind, "conversation", store::EVENT_ROW, Some(id), Previous::DiffFrom(before))?)
 }
 
 /// POST /v1/conversations/{id}/open, /pending, /close: the status, stamped when it changes.
@@ -166,9 +192,11 @@ pub async fn assign(cx: &mut Ctx) -> ApiResult<Response> {
     let a = support::assign_input(&map)?;
     let c = conversation(cx, ws).await?;
     let assignee = resolve_assignee(cx, ws, &a, &c.status, &c.channel).await?;
+    let before = store::get(&cx.env, ws, c.id).await?.ok_or_else(not_found)?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::assign(&cx.env, ws, &c, assignee, &now)?, store::select(&cx.env, ws, c.id)?];
-    raw_json(200, write(cx, stmts, 1, &[]).await?.ok_or_else(not_found)?)
+    let ev = conversation_event(cx, ws, "conversation.assigned", c.id, &before)?;
+    raw_json(200, write_emitting(cx, stmts, 1, &[], vec![ev]).await?.ok_or_else(not_found)?)
 }
 
 /// GET /v1/conversations/{id}/messages or /notes (`kind` = message or note).
@@ -189,7 +217,15 @@ pub async fn add_message(cx: &mut Ctx, kind: &'static str) -> ApiResult<Response
     let c = conversation(cx, ws).await?;
     let sender = input.sender.clone().unwrap_or(Sender { kind: "customer".into(), id: PartyRef::Id(c.customer_id) });
     let (sender_type, sender_id) = resolve_sender(cx, ws, &sender, c.customer_id).await?;
+    // A customer's message re-opens a snoozed or closed conversation: its status event too.
+    let reopens = kind == "message" && sender_type == "customer" && (c.status == "snoozed" || c.status == "closed");
+    let before = if reopens { store::get(&cx.env, ws, c.id).await? } else { None };
     let now = time::format_millis(now_ms());
     let stmts = store::add_message(&cx.env, ws, &c, kind, (&sender_type, sender_id), &input.body, &now)?;
-    raw_json(201, written(write(cx, stmts, 1, &[]).await?)?)
+    let event_type = if kind == "note" { "note.created" } else { "message.created" };
+    let mut events = vec![page::emit(&cx.env, ws, event_type, kind, store::MESSAGE_EVENT_ROW, None, Previous::None)?];
+    if let Some(before) = &before {
+        events.push(conversation_event(cx, ws, "conversation.status_changed", c.id, before)?);
+    }
+    raw_json(201, written(write_emitting(cx, stmts, 1, &[], events).await?)?)
 }

@@ -3,13 +3,14 @@
 
 use super::companies::{external_id_param, merge};
 use super::error::{ApiError, ApiResult};
-use super::records::{listing, path_id, write, written};
+use super::records::{delete_emitting, listing, path_id, write_emitting, written};
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, CustomerInput};
 use crate::domain::validate::Errors;
 use crate::domain::{listing as list_params, time};
 use crate::platform::d1::text;
 use crate::platform::now_ms;
+use crate::store::events::Previous;
 use crate::store::{companies, customers as store, page};
 use worker::Response;
 
@@ -51,7 +52,8 @@ async fn insert(cx: &Ctx, ws: i64, input: &CustomerInput) -> ApiResult<String> {
     let company = company(cx, ws, input).await?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::insert(&cx.env, ws, input, company, &now)?, store::select_last_inserted(&cx.env)?];
-    written(write(cx, stmts, 1, &UNIQUE).await?)
+    let ev = page::emit(&cx.env, ws, "customer.created", "customer", store::EVENT_ROW, None, Previous::None)?;
+    written(write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await?)
 }
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
@@ -71,15 +73,20 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
 /// Updates a customer; `None` when it is not in the workspace (checked before the company
 /// reference, so a missing customer is a 404 whatever the body names).
 async fn update_by_id(cx: &Ctx, ws: i64, id: i64, input: &CustomerInput) -> ApiResult<Option<String>> {
-    if input.company.as_ref().is_some_and(Option::is_some)
-        && page::find_id(&cx.env, "customers", ws, "id = ?", crate::platform::d1::int(id)).await?.is_none()
-    {
-        return Ok(None);
-    }
+    let Some(before) = store::get(&cx.env, ws, id).await? else { return Ok(None) };
     let company = company(cx, ws, input).await?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::update(&cx.env, ws, id, input, company, &now)?, store::select(&cx.env, ws, id)?];
-    write(cx, stmts, 1, &UNIQUE).await
+    let ev = page::emit(
+        &cx.env,
+        ws,
+        "customer.updated",
+        "customer",
+        store::EVENT_ROW,
+        Some(id),
+        Previous::DiffFrom(&before),
+    )?;
+    write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await
 }
 
 pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
@@ -137,7 +144,8 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
-    if !page::delete(&cx.env, "customers", ws, id).await? {
+    let ev = page::emit(&cx.env, ws, "customer.deleted", "customer", store::EVENT_ROW, Some(id), Previous::None)?;
+    if !delete_emitting(cx, "customers", ws, id, ev).await? {
         return Err(not_found());
     }
     no_content()

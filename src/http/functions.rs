@@ -3,7 +3,7 @@
 //! Header values are sealed at rest; sensitive ones come back as `********`, and writing
 //! `********` back keeps the stored value.
 
-use super::agents::find_live;
+use super::agents::{find_live, write_with_agent_event};
 use super::error::{ApiError, ApiResult};
 use super::{body, json, no_content, Ctx};
 use crate::domain::agent::{self, is_sensitive_header, FunctionInput, REDACTED};
@@ -119,7 +119,8 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Response> {
     }
     let sealed = seal_function(cx, &input, None)?;
     let now = time::format_millis(now_ms());
-    store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &now)?.run().await?;
+    let statement = store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &now)?;
+    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
     json(201, &render(cx, &row_of(&sealed))?)
 }
 
@@ -154,7 +155,8 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
         return Err(ApiError::validation("name", "The agent already has a function with this name."));
     }
     let sealed = seal_function(cx, &merged, Some(&stored_headers(&row)))?;
-    store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?.run().await?;
+    let statement = store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?;
+    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
     json(200, &render(cx, &row_of(&sealed))?)
 }
 
@@ -179,18 +181,25 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     let a = find_live(cx, ws, false).await?;
     let old = store::get(&cx.env, a.id, &name).await?;
     let sealed = seal_function(cx, &input, old.as_ref().map(stored_headers).as_ref())?;
-    store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &time::format_millis(now_ms()))?
-        .run()
-        .await?;
+    let statement = store::upsert(
+        &cx.env,
+        ws,
+        ("?", vec![crate::platform::d1::int(a.id)]),
+        &sealed,
+        &time::format_millis(now_ms()),
+    )?;
+    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
     json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
 }
 
 pub async fn remove(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, false).await?;
-    if !store::delete(&cx.env, a.id, cx.param("name")).await? {
+    let name = cx.param("name").to_string();
+    if !has_function(&a, &name) {
         return Err(fn_not_found());
     }
+    write_with_agent_event(cx, ws, a.id, vec![store::delete_statement(&cx.env, a.id, &name)?]).await?;
     no_content()
 }
 

@@ -5,6 +5,7 @@
 use super::error::{ApiError, ApiResult};
 use super::{json, raw_json, Ctx};
 use crate::domain::support::parse_id;
+use crate::store::events::Emitted;
 use crate::store::page;
 use serde_json::json;
 use worker::{D1PreparedStatement, Response};
@@ -43,6 +44,44 @@ pub async fn write(
         ApiError::Internal(msg)
     })?;
     Ok(page::item_at(&results, read)?)
+}
+
+/// `write` with the write's events (the outbox rows) appended to the same batch, after
+/// every statement of the change; published once the batch committed and the read-back
+/// found the item (an event whose row is not there inserts nothing).
+pub async fn write_emitting(
+    cx: &Ctx,
+    mut statements: Vec<D1PreparedStatement>,
+    read: usize,
+    unique: &[(&str, &str)],
+    events: Vec<Emitted>,
+) -> ApiResult<Option<String>> {
+    let mut ids = Vec::new();
+    for ev in events {
+        ids.push(ev.id);
+        statements.extend(ev.statements);
+    }
+    let item = write(cx, statements, read, unique).await?;
+    if item.is_some() {
+        super::webhooks::publish(cx, &ids).await;
+    }
+    Ok(item)
+}
+
+/// Deletes row `id` of `table` in the workspace with its event (written first: the object
+/// as it was) in one batch; whether a row went (no row: no event either).
+pub async fn delete_emitting(cx: &Ctx, table: &str, ws: i64, id: i64, ev: Emitted) -> ApiResult<bool> {
+    let mut statements = ev.statements;
+    statements.push(page::delete_statement(&cx.env, table, ws, id)?);
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    let deleted = match results.last() {
+        Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
+        None => false,
+    };
+    if deleted {
+        super::webhooks::publish(cx, &[ev.id]).await;
+    }
+    Ok(deleted)
 }
 
 /// A row that a write's read-back must find.

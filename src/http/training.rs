@@ -151,12 +151,13 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     {
         return Err(creation_failed(worker::Error::RustError("test hook: creation fails".into())));
     }
-    let item = store::create(&cx.env, ws, agent_id, kind, &p.fields(), &p.chunks, p.redactions, &now)
+    let (item, events) = store::create(&cx.env, ws, agent_id, kind, &p.fields(), &p.chunks, p.redactions, &now)
         .await
         .map_err(creation_failed)?
         .ok_or_else(|| {
             ApiError::Standard(500, "CREATION_FAILED", "The training data could not be created.".into(), None)
         })?;
+    super::webhooks::publish(cx, &events).await;
     raw_json(201, item)
 }
 
@@ -189,16 +190,25 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
         let question = input.question.clone().or(existing.question.clone());
         let answer = input.answer.clone().or(existing.answer.clone());
         let p = prepare(&existing.kind, title.as_deref(), content.as_deref(), question.as_deref(), answer.as_deref());
-        store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now).await?
+        let before = store::get_json(&cx.env, ws, id).await?;
+        let written =
+            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref())
+                .await?;
+        match written {
+            Some((item, events)) => {
+                super::webhooks::publish(cx, &events).await;
+                Some(item)
+            }
+            None => None,
+        }
     };
     raw_json(200, item.ok_or_else(item_not_found)?)
 }
 
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
-    if !store::delete(&cx.env, ws, item_id(cx)?).await? {
-        return Err(item_not_found());
-    }
+    let event = store::delete(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
+    super::webhooks::publish(cx, &[event]).await;
     no_content()
 }
 
@@ -335,7 +345,9 @@ pub async fn process(cx: &mut Ctx) -> ApiResult<Response> {
     }
     let agent_id = live_agent(cx, ws, &agent).await?;
     let now = time::format_millis(now_ms());
-    let items = store::upsert_urls(&cx.env, ws, agent_id, &list.accepted, &now).await.map_err(creation_failed)?;
+    let (items, events) =
+        store::upsert_urls(&cx.env, ws, agent_id, &list.accepted, &now).await.map_err(creation_failed)?;
+    super::webhooks::publish(cx, &events).await;
     queue_items(cx, ws, &items, &now).await?;
     raw_json(
         202,
@@ -379,7 +391,8 @@ async fn queue_items(cx: &Ctx, ws: i64, items: &[String], now: &str) -> ApiResul
         .collect();
     if let Err(e) = enqueue(&cx.env, ws, &ids).await {
         worker::console_error!("training queue send failed: {}", super::error::error_text(&e));
-        store::fail_many(&cx.env, ws, &ids, "The item could not be queued for processing.", now).await?;
+        let events = store::fail_many(&cx.env, ws, &ids, "The item could not be queued for processing.", now).await?;
+        super::webhooks::publish(cx, &events).await;
         return Err(processing_failed("the items could not be queued for processing."));
     }
     Ok(())

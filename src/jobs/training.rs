@@ -14,6 +14,7 @@ use crate::domain::training::{self as dt, Job};
 use crate::domain::{chunk, html, redact, time};
 use crate::platform::outbound::{self, Answer, Failure, Outbound};
 use crate::platform::{now_ms, var};
+use crate::store::events;
 use crate::store::training as store;
 use futures_util::future::join_all;
 use worker::{Env, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder};
@@ -118,7 +119,10 @@ async fn run(env: &Env, job: &Job, schedule: &[u32]) -> worker::Result<Outcome> 
     };
     let max_attempts = schedule.len() as i64 + 1;
     if attempt.attempts > max_attempts {
-        store::fail(env, job.workspace_id, job.item_id, "Processing gave up after repeated failures.", &now()).await?;
+        let events =
+            store::fail(env, job.workspace_id, job.item_id, "Processing gave up after repeated failures.", &now())
+                .await?;
+        events::enqueue(env, &events).await;
         return Ok(Outcome::Ack);
     }
     match read(env, &attempt.url).await {
@@ -143,17 +147,21 @@ async fn run(env: &Env, job: &Job, schedule: &[u32]) -> worker::Result<Outcome> 
                 &now(),
             )
             .await;
-            if let Err(e) = stored {
-                // Deleted while we read it (its chunks' item is gone): nothing to keep.
-                if store::find(env, job.workspace_id, job.item_id).await?.is_none() {
-                    return Ok(Outcome::Ack);
+            match stored {
+                Ok(ids) => events::enqueue(env, &ids).await,
+                Err(e) => {
+                    // Deleted while we read it (its chunks' item is gone): nothing to keep.
+                    if store::find(env, job.workspace_id, job.item_id).await?.is_none() {
+                        return Ok(Outcome::Ack);
+                    }
+                    return Err(e);
                 }
-                return Err(e);
             }
             Ok(Outcome::Ack)
         }
         Attempted::Permanent(reason) => {
-            store::fail(env, job.workspace_id, job.item_id, &reason, &now()).await?;
+            let ids = store::fail(env, job.workspace_id, job.item_id, &reason, &now()).await?;
+            events::enqueue(env, &ids).await;
             Ok(Outcome::Ack)
         }
         Attempted::Transient(reason) => match dt::next_delay(schedule, attempt.attempts) {
@@ -164,7 +172,8 @@ async fn run(env: &Env, job: &Job, schedule: &[u32]) -> worker::Result<Outcome> 
             }
             None => {
                 let msg = format!("{reason} Gave up after {} attempts.", attempt.attempts);
-                store::fail(env, job.workspace_id, job.item_id, &msg, &now()).await?;
+                let ids = store::fail(env, job.workspace_id, job.item_id, &msg, &now()).await?;
+                events::enqueue(env, &ids).await;
                 Ok(Outcome::Ack)
             }
         },

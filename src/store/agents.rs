@@ -313,13 +313,17 @@ pub async fn delete(env: &Env, agent_id: i64) -> worker::Result<()> {
     Ok(())
 }
 
-pub async fn set_protected(env: &Env, agent_id: i64, protected: bool, now: &str) -> worker::Result<()> {
-    db(env)?
-        .prepare("UPDATE agents SET protected = ?, updated_at = ? WHERE id = ?")
-        .bind(&[int(protected as i64), text(now), int(agent_id)])?
-        .run()
-        .await?;
-    Ok(())
+pub fn set_protected_statement(
+    env: &Env,
+    agent_id: i64,
+    protected: bool,
+    now: &str,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db(env)?.prepare("UPDATE agents SET protected = ?, updated_at = ? WHERE id = ?").bind(&[
+        int(protected as i64),
+        text(now),
+        int(agent_id),
+    ])
 }
 
 /// A bound value of a built query: plain Rust, so the SQL builders are host-testable

@@ -17,6 +17,9 @@ pub const COMPANY_JSON: &str = "json_object( \
  'customer_count', (SELECT COUNT(*) FROM customers cc WHERE cc.workspace_id = co.workspace_id AND cc.company_id = co.id), \
  'created_at', co.created_at, 'updated_at', co.updated_at)";
 
+/// The company's table, alias and object, for `page::emit`.
+pub const EVENT_ROW: (&str, &str, &str) = ("companies", ALIAS, COMPANY_JSON);
+
 fn assignments(input: &CompanyInput, inserting: bool) -> Vec<Assign> {
     let mut out = Vec::new();
     if let Some(v) = &input.external_id {

@@ -43,6 +43,10 @@ pub const MESSAGE_JSON: &str = "json_object( \
    ELSE (SELECT name FROM members WHERE workspace_id = ms.workspace_id AND id = ms.sender_id) END), \
  'created_at', ms.created_at)";
 
+/// The conversation's and the message's table, alias and object, for `page::emit`.
+pub const EVENT_ROW: (&str, &str, &str) = ("conversations", ALIAS, CONVERSATION_JSON);
+pub const MESSAGE_EVENT_ROW: (&str, &str, &str) = ("messages", "ms", MESSAGE_JSON);
+
 /// What the handlers need to know about a conversation before changing it.
 #[derive(Deserialize, Debug)]
 pub struct ConvRef {

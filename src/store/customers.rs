@@ -18,6 +18,9 @@ pub const CUSTOMER_JSON: &str = "json_object( \
    FROM companies co WHERE co.workspace_id = cu.workspace_id AND co.id = cu.company_id), \
  'created_at', cu.created_at, 'updated_at', cu.updated_at)";
 
+/// The customer's table, alias and object, for `page::emit`.
+pub const EVENT_ROW: (&str, &str, &str) = ("customers", ALIAS, CUSTOMER_JSON);
+
 /// Column assignments; `company` is the resolved company id (`Some(None)`: no company).
 fn assignments(input: &CustomerInput, company: Option<Option<i64>>, inserting: bool) -> Vec<Assign> {
     let mut out = Vec::new();

@@ -113,11 +113,6 @@ pub fn retain(env: &Env, agent_id: i64, keep: &[String]) -> worker::Result<D1Pre
         .bind(&[int(agent_id), text(&keep)])
 }
 
-pub async fn delete(env: &Env, agent_id: i64, name: &str) -> worker::Result<bool> {
-    let r = db(env)?
-        .prepare("DELETE FROM agent_functions WHERE agent_id = ? AND name = ?")
-        .bind(&[int(agent_id), text(name)])?
-        .run()
-        .await?;
-    Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+pub fn delete_statement(env: &Env, agent_id: i64, name: &str) -> worker::Result<D1PreparedStatement> {
+    db(env)?.prepare("DELETE FROM agent_functions WHERE agent_id = ? AND name = ?").bind(&[int(agent_id), text(name)])
 }

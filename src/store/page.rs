@@ -160,6 +160,47 @@ pub async fn delete(env: &Env, table: &str, ws: i64, id: i64) -> worker::Result<
     Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
 }
 
+/// `DELETE ... RETURNING id`, for the end of a batch: its result has a row when one went.
+pub fn delete_statement(env: &Env, table: &str, ws: i64, id: i64) -> worker::Result<D1PreparedStatement> {
+    db(env)?
+        .prepare(format!("DELETE FROM {table} WHERE workspace_id = ? AND id = ? RETURNING id"))
+        .bind(&[int(ws), int(id)])
+}
+
+/// An event whose object is `json` over row `id` of `from` (alias `alias`) as the batch
+/// leaves it; `id = None`: the row the batch inserted last (`AUTOINCREMENT` ids only grow,
+/// so inside the batch's transaction it is the highest id of `table`).
+#[allow(clippy::too_many_arguments)]
+pub fn emit(
+    env: &Env,
+    ws: i64,
+    event_type: &str,
+    resource_type: &str,
+    (table, alias, json): (&str, &str, &str),
+    id: Option<i64>,
+    previous: crate::store::events::Previous,
+) -> worker::Result<crate::store::events::Emitted> {
+    let row = match id {
+        Some(_) => "?2".to_string(),
+        None => format!("(SELECT MAX(id) FROM {table})"),
+    };
+    let mut args = vec![int(ws)];
+    if let Some(id) = id {
+        args.push(int(id));
+    }
+    crate::store::events::emit_select(
+        env,
+        ws,
+        event_type,
+        resource_type,
+        &format!("{table} {alias} WHERE {alias}.workspace_id = ?1 AND {alias}.id = {row}"),
+        &format!("{alias}.id"),
+        json,
+        args,
+        previous,
+    )
+}
+
 /// The id of a row of the workspace matching `clause` (e.g. `external_id = ?`).
 pub async fn find_id(env: &Env, table: &str, ws: i64, clause: &str, v: JsValue) -> worker::Result<Option<i64>> {
     #[derive(Deserialize)]

@@ -4,6 +4,7 @@
 use crate::domain::listing::{like_escape, ListQuery};
 use crate::domain::training::scope_token;
 use crate::platform::d1::{db, int, opt_text, text};
+use crate::store::events::{self, Emitted, Previous};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, Env};
@@ -64,6 +65,46 @@ fn item_id_expr(id: ItemId, workspace_id: i64) -> (String, Vec<JsValue>) {
     }
 }
 
+/// A training item event whose object is item `item` as the batch leaves it.
+pub fn emit(
+    env: &Env,
+    workspace_id: i64,
+    event_type: &str,
+    item: ItemId,
+    previous: Previous,
+) -> worker::Result<Emitted> {
+    let row = match item {
+        ItemId::Known(_) => "?2",
+        ItemId::Newest => "(SELECT MAX(id) FROM training_data WHERE workspace_id = ?1)",
+    };
+    let mut args = vec![int(workspace_id)];
+    if let ItemId::Known(id) = item {
+        args.push(int(id));
+    }
+    events::emit_select(
+        env,
+        workspace_id,
+        event_type,
+        "training_data",
+        &format!("training_data t WHERE t.workspace_id = ?1 AND t.id = {row}"),
+        "t.id",
+        ITEM_JSON,
+        args,
+        previous,
+    )
+}
+
+/// Appends the events' statements; their ids, to publish after the batch.
+fn append(statements: &mut Vec<D1PreparedStatement>, events: Vec<Emitted>) -> Vec<String> {
+    events
+        .into_iter()
+        .map(|e| {
+            statements.extend(e.statements);
+            e.id
+        })
+        .collect()
+}
+
 /// Statements inserting the chunks (at most 40 rows per statement: D1 binds ≤ 100 values).
 pub fn insert_chunks(
     env: &Env,
@@ -118,7 +159,8 @@ fn last_json(results: &[worker::D1Result]) -> worker::Result<Option<String>> {
     }
 }
 
-/// Creates a text or qa item with its chunks, completed, in one batch; returns its JSON.
+/// Creates a text or qa item with its chunks, completed, in one batch with its
+/// `training_data.created` and `.completed` events; returns its JSON and the event ids.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
     env: &Env,
@@ -129,7 +171,7 @@ pub async fn create(
     chunks: &[String],
     redactions: usize,
     now: &str,
-) -> worker::Result<Option<String>> {
+) -> worker::Result<Option<(String, Vec<String>)>> {
     let mut statements = vec![db(env)?
         .prepare(
             "INSERT INTO training_data (workspace_id, agent_id, type, title, content, question, answer, status, \
@@ -151,12 +193,22 @@ pub async fn create(
             text(now),
         ])?];
     statements.extend(insert_chunks(env, workspace_id, agent_id, ItemId::Newest, chunks)?);
+    // Chunked at once: created and completed in the same batch.
+    let ids = append(
+        &mut statements,
+        vec![
+            emit(env, workspace_id, "training_data.created", ItemId::Newest, Previous::None)?,
+            emit(env, workspace_id, "training_data.completed", ItemId::Newest, Previous::None)?,
+        ],
+    );
     statements.push(select_json(env, workspace_id, ItemId::Newest)?);
     let results = db(env)?.batch(statements).await?;
-    last_json(&results)
+    Ok(last_json(&results)?.map(|item| (item, ids)))
 }
 
-/// Rewrites a text or qa item (fields and chunks) in one batch; returns its JSON.
+/// Rewrites a text or qa item (fields and chunks) in one batch with its
+/// `training_data.completed` event (`previous`: what changed from `before`); returns its
+/// JSON and the event ids.
 #[allow(clippy::too_many_arguments)]
 pub async fn rewrite(
     env: &Env,
@@ -166,7 +218,8 @@ pub async fn rewrite(
     chunks: &[String],
     redactions: usize,
     now: &str,
-) -> worker::Result<Option<String>> {
+    before: Option<&str>,
+) -> worker::Result<Option<(String, Vec<String>)>> {
     let mut statements = vec![
         db(env)?
             .prepare(
@@ -189,9 +242,14 @@ pub async fn rewrite(
         delete_chunks(env, workspace_id, item.id)?,
     ];
     statements.extend(insert_chunks(env, workspace_id, item.agent_id, ItemId::Known(item.id), chunks)?);
+    let previous = before.map_or(Previous::None, Previous::DiffFrom);
+    let ids = append(
+        &mut statements,
+        vec![emit(env, workspace_id, "training_data.completed", ItemId::Known(item.id), previous)?],
+    );
     statements.push(select_json(env, workspace_id, ItemId::Known(item.id))?);
     let results = db(env)?.batch(statements).await?;
-    last_json(&results)
+    Ok(last_json(&results)?.map(|item| (item, ids)))
 }
 
 /// Sets only the title of an item (url items); returns its JSON.
@@ -228,14 +286,23 @@ pub async fn find(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Optio
         .await
 }
 
-/// Deletes an item (its chunks and index entries go with it); false when there was none.
-pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<bool> {
-    let r = db(env)?
-        .prepare("DELETE FROM training_data WHERE workspace_id = ? AND id = ?")
-        .bind(&[int(workspace_id), int(id)])?
-        .run()
-        .await?;
-    Ok(r.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+/// Deletes an item (its chunks and index entries go with it) after its
+/// `training_data.deleted` event (the item as it was), in one batch; the event id, `None`
+/// when there was no item.
+pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Option<String>> {
+    let ev = emit(env, workspace_id, "training_data.deleted", ItemId::Known(id), Previous::None)?;
+    let mut statements = ev.statements;
+    statements.push(
+        db(env)?
+            .prepare("DELETE FROM training_data WHERE workspace_id = ? AND id = ? RETURNING id")
+            .bind(&[int(workspace_id), int(id)])?,
+    );
+    let results = db(env)?.batch(statements).await?;
+    let deleted = match results.last() {
+        Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
+        None => false,
+    };
+    Ok(deleted.then_some(ev.id))
 }
 
 /// Filters of a listing beyond the shared parameters.
@@ -299,15 +366,17 @@ fn returning_json() -> String {
 }
 
 /// Stores a pending url item per URL (an existing item of the same agent and URL is reset
-/// to pending), in one batch; returns the items' JSON in the order of `urls`.
+/// to pending), in one batch with a `training_data.created` event per new item; returns
+/// the items' JSON in the order of `urls`, and the event ids.
 pub async fn upsert_urls(
     env: &Env,
     workspace_id: i64,
     agent_id: i64,
     urls: &[String],
     now: &str,
-) -> worker::Result<Vec<String>> {
+) -> worker::Result<(Vec<String>, Vec<String>)> {
     let mut statements = Vec::new();
+    let mut ids = Vec::new();
     for u in urls {
         statements.push(
             db(env)?
@@ -321,6 +390,20 @@ pub async fn upsert_urls(
                 ))
                 .bind(&[int(workspace_id), int(agent_id), text(u), text(now), text(now)])?,
         );
+        // A new item only (created now); a reset one had its event when it was created.
+        let ev = events::emit_select(
+            env,
+            workspace_id,
+            "training_data.created",
+            "training_data",
+            "training_data t WHERE t.workspace_id = ?1 AND t.agent_id = ?2 AND t.type = 'url' AND t.url = ?3 \
+             AND t.created_at = ?4 AND t.attempts = 0",
+            "t.id",
+            ITEM_JSON,
+            vec![int(workspace_id), int(agent_id), text(u), text(now)],
+            Previous::None,
+        )?;
+        ids.extend(append(&mut statements, vec![ev]));
     }
     let results = db(env)?.batch(statements).await?;
     let mut out = Vec::new();
@@ -329,7 +412,7 @@ pub async fn upsert_urls(
             out.push(row.item);
         }
     }
-    Ok(out)
+    Ok((out, ids))
 }
 
 /// Resets the agent's completed url items to pending; returns their JSON.
@@ -346,16 +429,29 @@ pub async fn resync(env: &Env, workspace_id: i64, agent_id: i64, now: &str) -> w
     Ok(r.results::<JsonRow>()?.into_iter().map(|r| r.item).collect())
 }
 
-/// Marks items failed (e.g. when they could not be queued).
-pub async fn fail_many(env: &Env, workspace_id: i64, ids: &[i64], error: &str, now: &str) -> worker::Result<()> {
+/// Marks items failed (e.g. when they could not be queued), each with its
+/// `training_data.failed` event; returns the event ids.
+pub async fn fail_many(
+    env: &Env,
+    workspace_id: i64,
+    ids: &[i64],
+    error: &str,
+    now: &str,
+) -> worker::Result<Vec<String>> {
     let mut statements = Vec::new();
+    let mut events = Vec::new();
     for id in ids {
         statements.push(fail_stmt(env, workspace_id, *id, error, now)?);
+        events.extend(append(&mut statements, vec![failed_event(env, workspace_id, *id)?]));
     }
     if !statements.is_empty() {
         db(env)?.batch(statements).await?;
     }
-    Ok(())
+    Ok(events)
+}
+
+fn failed_event(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Emitted> {
+    emit(env, workspace_id, "training_data.failed", ItemId::Known(id), Previous::None)
 }
 
 // ---- the queue consumer's side -------------------------------------------------------
@@ -401,12 +497,16 @@ fn fail_stmt(env: &Env, workspace_id: i64, id: i64, error: &str, now: &str) -> w
         .bind(&[text(error), text(now), text(now), int(workspace_id), int(id)])
 }
 
-pub async fn fail(env: &Env, workspace_id: i64, id: i64, error: &str, now: &str) -> worker::Result<()> {
-    fail_stmt(env, workspace_id, id, error, now)?.run().await?;
-    Ok(())
+/// Marks the item failed, with its `training_data.failed` event; returns the event ids.
+pub async fn fail(env: &Env, workspace_id: i64, id: i64, error: &str, now: &str) -> worker::Result<Vec<String>> {
+    let mut statements = vec![fail_stmt(env, workspace_id, id, error, now)?];
+    let ids = append(&mut statements, vec![failed_event(env, workspace_id, id)?]);
+    db(env)?.batch(statements).await?;
+    Ok(ids)
 }
 
-/// Replaces the item's chunks and marks it completed, in one batch.
+/// Replaces the item's chunks and marks it completed, in one batch with its
+/// `training_data.completed` event; returns the event ids.
 #[allow(clippy::too_many_arguments)]
 pub async fn complete(
     env: &Env,
@@ -417,7 +517,7 @@ pub async fn complete(
     chunks: &[String],
     redactions: usize,
     now: &str,
-) -> worker::Result<()> {
+) -> worker::Result<Vec<String>> {
     let mut statements = vec![delete_chunks(env, workspace_id, id)?];
     statements.extend(insert_chunks(env, workspace_id, agent_id, ItemId::Known(id), chunks)?);
     statements.push(
@@ -436,8 +536,12 @@ pub async fn complete(
                 int(id),
             ])?,
     );
+    let ids = append(
+        &mut statements,
+        vec![emit(env, workspace_id, "training_data.completed", ItemId::Known(id), Previous::None)?],
+    );
     db(env)?.batch(statements).await?;
-    Ok(())
+    Ok(ids)
 }
 
 // ---- grounded search -----------------------------------------------------------------

@@ -21,6 +21,10 @@ pub fn cases() -> Vec<crate::Case> {
         workspaces_never_see_each_others_webhooks_or_events,
         cron_sweep_picks_up_a_skipped_enqueue,
         test_event_and_events_listing,
+        every_support_data_event_arrives_with_object_and_previous,
+        failing_support_writes_emit_nothing,
+        function_and_protected_changes_emit_agent_updated,
+        every_training_data_event_arrives,
     ]
 }
 
@@ -316,4 +320,329 @@ fn test_event_and_events_listing(w: &World) {
     let mine = deliveries(w, &t, &whk);
     assert_eq!(mine.len(), 1, "agent.created is not subscribed: {mine:?}");
     w.get(&format!("/v1/webhooks/{whk}/deliveries?status=bogus"), &t.token).expect_invalid("status");
+}
+
+/// The envelopes of `type` about resource `id` (`data.object.id`), in `sequence` order.
+fn of<'a>(envs: &'a [Value], kind: &str, id: &Value) -> Vec<&'a Value> {
+    let mut out: Vec<&Value> = envs.iter().filter(|e| e["type"] == kind && &e["data"]["object"]["id"] == id).collect();
+    out.sort_by_key(|e| e["sequence"].as_i64());
+    out
+}
+
+/// Exactly one envelope of `type` about `id`.
+fn one<'a>(envs: &'a [Value], kind: &str, id: &Value) -> &'a Value {
+    let found = of(envs, kind, id);
+    assert_eq!(found.len(), 1, "{kind} of {id}: {found:?}");
+    found[0]
+}
+
+fn event_count(w: &World, t: &Tenant, kind: &str) -> i64 {
+    w.get(&format!("/v1/events?type={kind}&count_only=true"), &t.token).expect(200).json()["count"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
+fn every_support_data_event_arrives_with_object_and_previous(w: &World) {
+    let t = w.tenant();
+    let path = hook_path(&t, "support");
+    let (_, secret) = subscribe(w, &t, &path, json!(["*"]));
+    let ext = |s: &str| format!("{s}-{}", t.id);
+
+    // Companies: create, PATCH, upsert (new, then existing), delete.
+    let co = w.post("/v1/companies", &t.token, &json!({"name": "Acme", "domain": "acme.test"})).expect(201).json();
+    let co_id = co["id"].clone();
+    let co_patched =
+        w.patch(&format!("/v1/companies/{co_id}"), &t.token, &json!({"name": "Acme Inc"})).expect(200).json();
+    let co2_path = format!("/v1/companies/by-external-id/{}", ext("globex"));
+    let co2 = w.put(&co2_path, &t.token, &json!({"name": "Globex"})).expect(201).json();
+    let co2_upserted = w.put(&co2_path, &t.token, &json!({"domain": "globex.test"})).expect(200).json();
+
+    // Customers: create, PATCH, upsert (new), delete.
+    let cu = w
+        .post("/v1/customers", &t.token, &json!({"name": "Ada", "email": "ada@example.com", "company": co_id}))
+        .expect(201)
+        .json();
+    let cu_id = cu["id"].clone();
+    let cu_patched =
+        w.patch(&format!("/v1/customers/{cu_id}"), &t.token, &json!({"name": "Ada L."})).expect(200).json();
+    let cu2 = w
+        .put(&format!("/v1/customers/by-external-id/{}", ext("bob")), &t.token, &json!({"name": "Bob"}))
+        .expect(201)
+        .json();
+
+    // Conversations: create with a first message, PATCH, assign, snooze, close, a customer's
+    // message (re-opens), a note.
+    let cv = w
+        .post(
+            "/v1/conversations",
+            &t.token,
+            &json!({"customer": cu_id, "subject": "Billing", "message": {"body": "Charged twice."}}),
+        )
+        .expect(201)
+        .json();
+    let cv_id = cv["id"].clone();
+    let cvp = format!("/v1/conversations/{cv_id}");
+    let cv_patched = w.patch(&cvp, &t.token, &json!({"subject": "Billing (urgent)"})).expect(200).json();
+    let m = w
+        .post("/v1/members", &t.token, &json!({"name": "Mia", "email": format!("mia{}@x.test", t.id)}))
+        .expect(201)
+        .json();
+    let assigned = w
+        .post(&format!("{cvp}/assign"), &t.token, &json!({"assignee_type": "member", "assignee_id": m["id"]}))
+        .expect(200)
+        .json();
+    let until = chrono_like_now(3600);
+    let snoozed = w.post(&format!("{cvp}/snooze"), &t.token, &json!({"snoozed_until": until})).expect(200).json();
+    let closed = w.post(&format!("{cvp}/close"), &t.token, &json!({})).expect(200).json();
+    let msg = w
+        .post(
+            &format!("{cvp}/messages"),
+            &t.token,
+            &json!({"body": "Still charged.", "sender_type": "customer", "sender_id": cu_id}),
+        )
+        .expect(201)
+        .json();
+    let reopened = w.get(&cvp, &t.token).expect(200).json();
+    let note = w
+        .post(
+            &format!("{cvp}/notes"),
+            &t.token,
+            &json!({"body": "Refund issued.", "sender_type": "member", "sender_id": m["id"]}),
+        )
+        .expect(201)
+        .json();
+    let msgs = w.get(&format!("{cvp}/messages"), &t.token).expect(200).json();
+    let first_msg = msgs["data"][0].clone();
+
+    // Deletes: the object as it was.
+    let cu2_before = w.get(&format!("/v1/customers/{}", cu2["id"]), &t.token).expect(200).json();
+    w.delete(&format!("/v1/customers/{}", cu2["id"]), &t.token).expect(204);
+    let co2_before = w.get(&format!("/v1/companies/{}", co2["id"]), &t.token).expect(200).json();
+    w.delete(&format!("/v1/companies/{}", co2["id"]), &t.token).expect(204);
+
+    wait_for(w, &path, 18, 60);
+    std::thread::sleep(Duration::from_millis(1500));
+    let got = w.mock.requests(&path);
+    assert_eq!(got.len(), 18, "{:?}", got.iter().map(|r| r.body.clone()).collect::<Vec<_>>());
+    let envs: Vec<Value> = got.iter().map(|r| verify(r, &secret)).collect();
+
+    // Companies.
+    assert_eq!(one(&envs, "company.created", &co_id)["data"]["object"], co);
+    assert!(one(&envs, "company.created", &co_id)["data"].get("previous").is_none());
+    let e = one(&envs, "company.updated", &co_id);
+    assert_eq!(e["data"]["object"], co_patched);
+    assert_eq!(e["data"]["previous"]["name"], "Acme");
+    assert!(e["data"]["previous"].get("domain").is_none(), "{e}");
+    assert_eq!(e["sequence"], 2);
+    assert_eq!(one(&envs, "company.created", &co2["id"])["data"]["object"], co2);
+    let e = one(&envs, "company.updated", &co2["id"]);
+    assert_eq!(e["data"]["object"], co2_upserted);
+    assert_eq!(e["data"]["previous"]["domain"], Value::Null);
+    let e = one(&envs, "company.deleted", &co2["id"]);
+    assert_eq!(e["data"]["object"], co2_before);
+    assert_eq!(e["sequence"], 3);
+
+    // Customers.
+    assert_eq!(one(&envs, "customer.created", &cu_id)["data"]["object"], cu);
+    let e = one(&envs, "customer.updated", &cu_id);
+    assert_eq!(e["data"]["object"], cu_patched);
+    assert_eq!(e["data"]["previous"]["name"], "Ada");
+    assert!(e["data"]["previous"].get("email").is_none(), "{e}");
+    assert_eq!(one(&envs, "customer.created", &cu2["id"])["data"]["object"], cu2);
+    assert_eq!(one(&envs, "customer.deleted", &cu2["id"])["data"]["object"], cu2_before);
+
+    // Conversations, messages, notes.
+    assert_eq!(one(&envs, "conversation.created", &cv_id)["data"]["object"], cv);
+    let e = one(&envs, "conversation.updated", &cv_id);
+    assert_eq!(e["data"]["object"], cv_patched);
+    assert_eq!(e["data"]["previous"]["subject"], "Billing");
+    let e = one(&envs, "conversation.assigned", &cv_id);
+    assert_eq!(e["data"]["object"], assigned);
+    assert_eq!(e["data"]["previous"]["assignee_type"], Value::Null);
+    assert_eq!(e["data"]["previous"]["assignee_id"], Value::Null);
+    let changes = of(&envs, "conversation.status_changed", &cv_id);
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert_eq!(changes[0]["data"]["object"], snoozed);
+    assert_eq!(changes[0]["data"]["previous"]["status"], "open");
+    assert_eq!(changes[1]["data"]["object"], closed);
+    assert_eq!(changes[1]["data"]["previous"]["status"], "snoozed");
+    assert_eq!(changes[2]["data"]["object"]["status"], "open");
+    assert_eq!(changes[2]["data"]["object"]["message_count"], reopened["message_count"]);
+    assert_eq!(changes[2]["data"]["previous"]["status"], "closed");
+    let seqs: Vec<i64> = envs
+        .iter()
+        .filter(|e| e["data"]["object"]["id"] == cv_id && e["type"].as_str().unwrap().starts_with("conversation."))
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    let mut sorted = seqs.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=6).collect::<Vec<i64>>());
+    assert_eq!(one(&envs, "message.created", &first_msg["id"])["data"]["object"], first_msg);
+    assert_eq!(one(&envs, "message.created", &msg["id"])["data"]["object"], msg);
+    assert_eq!(one(&envs, "note.created", &note["id"])["data"]["object"], note);
+    assert!(envs.iter().all(|e| e["workspace_id"] == t.id));
+}
+
+fn failing_support_writes_emit_nothing(w: &World) {
+    let t = w.tenant();
+    let e = format!("dup-{}", t.id);
+    let cu = w.post("/v1/customers", &t.token, &json!({"name": "A", "external_id": e})).expect(201).json();
+    w.post("/v1/customers", &t.token, &json!({"name": "B", "external_id": e})).expect_invalid("external_id");
+    assert_eq!(event_count(w, &t, "customer.created"), 1);
+    let other = w.post("/v1/customers", &t.token, &json!({"name": "C"})).expect(201).json();
+    w.patch(&format!("/v1/customers/{}", other["id"]), &t.token, &json!({"external_id": e}))
+        .expect_invalid("external_id");
+    assert_eq!(event_count(w, &t, "customer.updated"), 0);
+    w.patch("/v1/customers/999999999", &t.token, &json!({"name": "X"})).expect_error(404, "RESOURCE_NOT_FOUND");
+    w.delete("/v1/customers/999999999", &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    assert_eq!(event_count(w, &t, "customer.deleted"), 0);
+    let cv = w.post("/v1/conversations", &t.token, &json!({"customer": cu["id"]})).expect(201).json();
+    w.post(
+        &format!("/v1/conversations/{}/assign", cv["id"]),
+        &t.token,
+        &json!({"assignee_type": "member", "assignee_id": 999999999}),
+    )
+    .expect_error(400, "INVALID_ASSIGNEE");
+    assert_eq!(event_count(w, &t, "conversation.assigned"), 0);
+    assert_eq!(event_count(w, &t, "conversation.created"), 1);
+    assert_eq!(event_count(w, &t, "message.created"), 0);
+    // Every committed change has its event, and nothing else is there.
+    assert_eq!(w.get("/v1/events?count_only=true", &t.token).expect(200).json()["count"], 3);
+}
+
+fn function_and_protected_changes_emit_agent_updated(w: &World) {
+    let t = w.tenant();
+    let path = hook_path(&t, "functions");
+    let (_, secret) = subscribe(w, &t, &path, json!(["agent.updated"]));
+    let uid = format!("fn-hooked-{}", t.id);
+    create(w, &t, agent(&uid));
+    let fns = format!("/v1/agents/{uid}/functions");
+    let joke = json!({"name": "get_joke", "description": "A joke", "url": "https://api.example.com/joke"});
+    let mut after = Vec::new();
+    w.post(&fns, &t.token, &joke).expect(201);
+    after.push(w.get(&format!("/v1/agents/{uid}"), &t.token).expect(200).json());
+    w.patch(&format!("{fns}/get_joke"), &t.token, &json!({"name": "get_pun"})).expect(200);
+    after.push(w.get(&format!("/v1/agents/{uid}"), &t.token).expect(200).json());
+    w.put(
+        &format!("{fns}/get_fact"),
+        &t.token,
+        &json!({"description": "A fact", "url": "https://api.example.com/fact"}),
+    )
+    .expect(201);
+    after.push(w.get(&format!("/v1/agents/{uid}"), &t.token).expect(200).json());
+    w.delete(&format!("{fns}/get_pun"), &t.token).expect(204);
+    after.push(w.get(&format!("/v1/agents/{uid}"), &t.token).expect(200).json());
+    w.delete(&format!("{fns}/get_pun"), &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    let protect = format!("/admin/v1/workspaces/{}/agents/{uid}", t.id);
+    let protected = w.admin("PATCH", &protect, Some(json!({"protected": true}))).expect(200).json();
+    after.push(protected.clone());
+    // The same value again changes nothing: no event.
+    w.admin("PATCH", &protect, Some(json!({"protected": true}))).expect(200);
+
+    let got = wait_for(w, &path, 5, 60);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(w.mock.requests(&path).len(), 5);
+    let mut envs: Vec<Value> = got.iter().map(|r| verify(r, &secret)).collect();
+    envs.sort_by_key(|e| e["sequence"].as_i64());
+    assert!(envs.iter().all(|e| e["type"] == "agent.updated"));
+    for (e, a) in envs.iter().zip(&after) {
+        assert_eq!(&e["data"]["object"], a);
+    }
+    let functions: Vec<Value> = envs.iter().map(|e| e["data"]["object"]["functions"].clone()).collect();
+    assert_eq!(
+        functions,
+        [
+            json!(["get_joke"]),
+            json!(["get_pun"]),
+            json!(["get_pun", "get_fact"]),
+            json!(["get_fact"]),
+            json!(["get_fact"])
+        ]
+    );
+    assert_eq!(envs[0]["data"]["previous"]["functions"], json!([]));
+    assert_eq!(envs[1]["data"]["previous"]["functions"], json!(["get_joke"]));
+    assert_eq!(envs[3]["data"]["previous"]["functions"], json!(["get_pun", "get_fact"]));
+    assert_eq!(envs[4]["data"]["object"]["protected"], true);
+    assert_eq!(envs[4]["data"]["previous"]["protected"], false);
+    assert_eq!(event_count(w, &t, "agent.updated"), 5);
+}
+
+fn every_training_data_event_arrives(w: &World) {
+    let t = w.tenant();
+    let path = hook_path(&t, "training");
+    let (_, secret) = subscribe(
+        w,
+        &t,
+        &path,
+        json!(["training_data.created", "training_data.completed", "training_data.failed", "training_data.deleted"]),
+    );
+    let a = create(w, &t, agent(&format!("trainee-{}", t.id)));
+    let item = w
+        .post(
+            "/v1/training-data",
+            &t.token,
+            &json!({"agent": a["id"], "type": "text", "title": "Returns", "content": "Returns take 30 days."}),
+        )
+        .expect(201)
+        .json();
+    let id = item["id"].clone();
+    let patched = w
+        .patch(&format!("/v1/training-data/{id}"), &t.token, &json!({"content": "Returns take 60 days."}))
+        .expect(200)
+        .json();
+
+    // URL items: created when processed, completed or failed by the training queue. (The
+    // text item is deleted after them: training ids are not AUTOINCREMENT.)
+    let base = format!("{}/hooksite-{}", w.mock.url, t.id);
+    w.mock.answer_raw(
+        &format!("/hooksite-{}/ok.html", t.id),
+        200,
+        "text/html; charset=utf-8",
+        "<!doctype html><html><head><title>Shipping</title></head><body><p>We ship worldwide.</p></body></html>",
+    );
+    w.mock.answer_raw(&format!("/hooksite-{}/gone.html", t.id), 404, "text/plain", "gone");
+    let r = w
+        .post(
+            "/v1/training-data/urls/process",
+            &t.token,
+            &json!({"agent": a["id"], "urls": [format!("{base}/ok.html"), format!("{base}/gone.html")]}),
+        )
+        .expect(202)
+        .json();
+    let ok = r["data"][0].clone();
+    let gone = r["data"][1].clone();
+
+    w.delete(&format!("/v1/training-data/{id}"), &t.token).expect(204);
+    w.delete(&format!("/v1/training-data/{id}"), &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    let got = wait_for(w, &path, 8, 90);
+    std::thread::sleep(Duration::from_millis(1000));
+    let types: Vec<String> = w
+        .mock
+        .requests(&path)
+        .iter()
+        .map(|r| {
+            let e: Value = serde_json::from_str(&r.body).unwrap_or_default();
+            format!("{} {} {}", e["type"], e["data"]["object"]["id"], e["data"]["object"]["status"])
+        })
+        .collect();
+    assert_eq!(types.len(), 8, "{types:?}");
+    let envs: Vec<Value> = got.iter().map(|r| verify(r, &secret)).collect();
+    assert_eq!(one(&envs, "training_data.created", &id)["data"]["object"], item);
+    let completed = of(&envs, "training_data.completed", &id);
+    assert_eq!(completed.len(), 2);
+    assert_eq!(completed[0]["data"]["object"], item);
+    assert_eq!(completed[1]["data"]["object"], patched);
+    assert_eq!(completed[1]["data"]["previous"]["content"], "Returns take 30 days.");
+    assert_eq!(one(&envs, "training_data.deleted", &id)["data"]["object"], patched);
+    assert_eq!(one(&envs, "training_data.created", &ok["id"])["data"]["object"], ok);
+    assert_eq!(one(&envs, "training_data.created", &gone["id"])["data"]["object"], gone);
+    let done = one(&envs, "training_data.completed", &ok["id"]);
+    assert_eq!(done["data"]["object"], w.get(&format!("/v1/training-data/{}", ok["id"]), &t.token).expect(200).json());
+    assert_eq!(done["data"]["object"]["status"], "completed");
+    let failed = one(&envs, "training_data.failed", &gone["id"]);
+    assert_eq!(failed["data"]["object"]["status"], "failed");
+    assert_eq!(
+        failed["data"]["object"],
+        w.get(&format!("/v1/training-data/{}", gone["id"]), &t.token).expect(200).json()
+    );
 }
