@@ -23,8 +23,10 @@ CREATE TABLE blobs (
 );
 CREATE INDEX blobs_workspace ON blobs (workspace_id);
 
+-- AUTOINCREMENT: a deleted agent's id never names another agent (messages, events and
+-- their per-resource sequences keep pointing at the right one).
 CREATE TABLE agents (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
   uid          TEXT    NOT NULL,
   name         TEXT    NOT NULL,

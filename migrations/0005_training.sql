@@ -1,8 +1,9 @@
 -- Training data (seed 000) and the agents' knowledge: items, their chunks, and the FTS5
 -- index that grounded search ranks with bm25. Timestamps are RFC 3339 UTC with ms.
 
+-- AUTOINCREMENT: a deleted item's id is never reused (events and their sequences).
 CREATE TABLE training_data (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
   agent_id     INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
   type         TEXT    NOT NULL CHECK (type IN ('text', 'qa', 'url')),
