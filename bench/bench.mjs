@@ -124,6 +124,7 @@ function parseWrk(out) {
     p99: pct(99),
     non2xx: num(/Non-2xx or 3xx responses:\s+(\d+)/),
     socketErrors: (out.match(/Socket errors:.*?(\d+).*?(\d+).*?(\d+).*?(\d+)/) ?? []).slice(1).reduce((a, b) => a + Number(b), 0),
+    socketDetail: out.match(/Socket errors:.*$/m)?.[0] ?? null,
   }
 }
 
@@ -139,7 +140,8 @@ function runAsync(cmd, args) {
 }
 
 async function wrk(target, script) {
-  const args = ['-t2', `-c${CONNECTIONS}`, '--latency', '-s', script]
+  // --timeout 10s: a slow answer is latency (p99 shows it), not a socket error.
+  const args = ['-t2', `-c${CONNECTIONS}`, '--latency', '--timeout', '10s', '-s', script]
   await runAsync('wrk', [...args, `-d${WARMUP}s`, target.base + '/'])
   const before = cpuTicks(target.pid)
   const out = await runAsync('wrk', [...args, `-d${DURATION}s`, target.base + '/'])

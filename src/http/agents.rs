@@ -306,10 +306,13 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         )?,
     };
     statements.extend(ev.statements);
-    statements.push(match existing {
-        Some(a) => store::select_json_by_id(env, &cx.origin(), a.id)?,
-        None => store::select_json_by_uid(env, &cx.origin(), ws, input.uid.as_deref().unwrap_or_default())?,
-    });
+    // The event's object is the agent exactly as the API returns it, built once by the
+    // event insert: the response reads it back rather than building it a second time.
+    statements.push(
+        crate::platform::d1::db(env)?
+            .prepare("SELECT object AS agent FROM events WHERE id = ?")
+            .bind(&[crate::platform::d1::text(&ev.id)])?,
+    );
     let results = crate::platform::d1::db(env)?.batch(statements).await.map_err(unique_uid)?;
     let json = store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
     super::webhooks::publish(cx, &[ev.id]).await;
