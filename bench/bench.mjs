@@ -89,7 +89,19 @@ function luaScript(name, { method = 'GET', path: p, token, body }) {
   const file = path.join(scratch, `${name}.lua`)
   const headers = `{["Authorization"]="Bearer ${token ?? ''}", ["Content-Type"]="application/json"}`
   let lua
-  if (body === 'unique-agent') {
+  if (body?.freshKey) {
+    // The execute scenario with a new Idempotency-Key on every request (issue 10: its cost
+    // is one Durable Object round trip before and one after the work).
+    lua = `local counter = 0
+local prefix = ""
+local b = '${JSON.stringify(body.freshKey)}'
+function setup(thread) thread:set("tid", tostring(math.random(1, 2000000000))) end
+function init(args) prefix = tid .. "-" .. tostring(os.time()) end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "${p}", {["Authorization"]="Bearer ${token ?? ''}", ["Content-Type"]="application/json", ["Idempotency-Key"]="bench-" .. prefix .. "-" .. counter}, b)
+end`
+  } else if (body === 'unique-agent') {
     lua = `local counter = 0
 local prefix = ""
 function setup(thread) thread:set("tid", tostring(math.random(1, 2000000000))) end
@@ -211,6 +223,10 @@ const scenarios = {
   execute: {
     method: 'POST', path: '/v1/actions/execute', token: main.token,
     body: { pieceName: 'http', actionName: 'send_request', input: { method: 'GET', url: `${mockUrl}/bench` } },
+  },
+  'execute-idem': {
+    method: 'POST', path: '/v1/actions/execute', token: main.token,
+    body: { freshKey: { pieceName: 'http', actionName: 'send_request', input: { method: 'GET', url: `${mockUrl}/bench` } } },
   },
   create: { method: 'POST', path: '/v1/agents', token: creator.token, body: 'unique-agent' },
 }

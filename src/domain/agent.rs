@@ -291,7 +291,8 @@ pub fn picture_input(s: &str) -> Result<PictureInput, String> {
             if s.len() > 2048 {
                 return Err("The picture URL may not be longer than 2048 characters.".into());
             }
-            Ok(PictureInput::Url(u.to_string()))
+            // Stored as sent: `avatar_url` echoes the caller's URL, not a normalised form.
+            Ok(PictureInput::Url(s.trim().to_string()))
         }
         _ => Err("The picture must be a public http(s) URL, a base64 data URI or a blob id.".into()),
     }

@@ -28,6 +28,21 @@ pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
     parse_object(&bytes)
 }
 
+/// Like `json_object`, but an empty (or all-white-space) body is an empty object: for
+/// actions whose body is optional.
+pub async fn json_object_or_empty(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
+    let bytes = match cx.body.take() {
+        Some(b) => b,
+        None => {
+            cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?
+        }
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    parse_object(&bytes)
+}
+
 pub fn parse_object(bytes: &[u8]) -> ApiResult<Map<String, Value>> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);

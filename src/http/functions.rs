@@ -208,7 +208,8 @@ pub async fn remove(cx: &mut Ctx) -> ApiResult<Response> {
 /// 422; no answer in time or no connection is a 200 with `error` and `status: null`.
 pub async fn invoke(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
-    let map = body::json_object(cx).await?;
+    // An empty body is no arguments: `curl -X POST .../invoke` works as is.
+    let map = body::json_object_or_empty(cx).await?;
     let args = match map.get("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),

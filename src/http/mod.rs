@@ -119,7 +119,11 @@ async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> 
         }
         Access::Token => Some(auth::authenticate(&req, &env, &method).await?),
     };
-    if matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete) {
+    // Execute answers its 413 itself, in the actions family and with the rate-limit
+    // headers that every execute response carries (CONTRACT.md, Actions).
+    if matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete)
+        && handler != Handler::ExecuteAction
+    {
         body::check_declared_length(&req)?;
     }
     let mut cx = Ctx { env, req, request_id: request_id.to_string(), params, caller, body: None };

@@ -85,9 +85,17 @@ async fn exchange(
 ) -> Result<Answer, Failure> {
     let mut method = req.method;
     let mut body = req.body;
+    let origin = url.origin();
     for hop in 0..=MAX_REDIRECTS {
         let headers = Headers::new();
+        // A redirect to another origin must not carry the caller's secrets there
+        // (Authorization, Cookie, anything naming a key, token or secret), as browsers
+        // drop Authorization on cross-origin redirects.
+        let same_origin = url.origin() == origin;
         for (k, v) in &req.headers {
+            if !same_origin && crate::domain::agent::is_sensitive_header(k) {
+                continue;
+            }
             headers.set(k, v).map_err(|e| Failure::Unreachable(format!("invalid header {k}: {e}")))?;
         }
         let mut init = RequestInit::new();

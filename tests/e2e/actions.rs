@@ -481,6 +481,12 @@ fn execute_body_errors_are_in_the_actions_family(w: &World) {
         assert_eq!(body["error"], "INVALID_JSON", "{raw}: {body}");
         assert!(body["message"].is_string());
     }
+    // Over 1 MiB: 413 in the actions family, with the rate-limit headers.
+    let big =
+        format!(r#"{{"pieceName":"http","actionName":"send_request","input":{{"pad":"{}"}}}}"#, "x".repeat(1_100_000));
+    let r = w.send("POST", EXECUTE, Some(&t.token), Some(&big), &[]).expect(413);
+    assert_rate_headers(&r);
+    assert_eq!(body_of(&r)["error"], "PAYLOAD_TOO_LARGE");
 }
 
 fn execute_auth_errors_stay_in_the_standard_family(w: &World) {

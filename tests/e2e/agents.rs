@@ -512,6 +512,8 @@ fn pictures_data_uri_url_and_blob_id(w: &World) {
         .expect(200)
         .json();
     assert_eq!(u["avatar_url"], "https://cdn.example.com/tweety.png");
+    let bare = w.patch("/v1/agents/pic", &t.token, &json!({"picture": "https://cdn.example.com"})).expect(200).json();
+    assert_eq!(bare["avatar_url"], "https://cdn.example.com", "the URL as sent");
     assert!(u["picture"]["id"].is_null());
     let cleared = w.patch("/v1/agents/pic", &t.token, &json!({"picture": null})).expect(200).json();
     assert!(cleared["picture"].is_null() && cleared["avatar_url"].is_null());

@@ -19,6 +19,8 @@ pub fn cases() -> Vec<crate::Case> {
         invoke_refuses_urls_the_guard_refuses,
         invoke_follows_checked_redirects,
         private_addresses_are_refused_without_the_flag,
+        secrets_never_follow_a_redirect_to_another_origin,
+        invoke_takes_an_empty_body,
     ]
 }
 
@@ -328,4 +330,43 @@ fn private_addresses_are_refused_without_the_flag(w: &World) {
     w.post("/v1/agents/open/functions", &t2.token, &json!({"name": "f", "description": "d", "url": urls[0]}))
         .expect(201);
     assert_eq!(w.post("/v1/agents/open/functions/f/invoke", &t2.token, &json!({})).expect(200).json()["status"], 200);
+}
+
+/// A redirect to another origin keeps the function's ordinary headers but drops its
+/// secrets (Authorization, Cookie, *key*, *token*, *secret*).
+fn secrets_never_follow_a_redirect_to_another_origin(w: &World) {
+    let t = with_agent(w, "hops");
+    let port = w.mock.url.rsplit(':').next().unwrap().to_string();
+    let target = format!("http://localhost:{port}/fn/xorigin-{}/landed", t.id);
+    let url =
+        format!("{}/fn/xorigin-{}/redirect?to={}", w.mock.url, t.id, target.replace(':', "%3A").replace('/', "%2F"));
+    w.post(
+        "/v1/agents/hops/functions",
+        &t.token,
+        &json!({"name": "hop", "description": "d", "url": url,
+                "headers": {"Authorization": "Bearer sk-1", "X-Api-Key": "k-2", "User-Agent": "weav-test"}}),
+    )
+    .expect(201);
+    let r = w.post("/v1/agents/hops/functions/hop/invoke", &t.token, &json!({})).expect(200).json();
+    assert_eq!(r["status"], 200, "{r}");
+    let seen = w.mock.requests(&format!("/fn/xorigin-{}", t.id));
+    let first = seen.iter().find(|r| r.path.contains("/redirect")).expect("first hop");
+    assert_eq!(first.headers.get("authorization").map(String::as_str), Some("Bearer sk-1"));
+    let landed = seen.iter().find(|r| r.path.ends_with("/landed")).expect("second hop");
+    assert!(
+        !landed.headers.contains_key("authorization") && !landed.headers.contains_key("x-api-key"),
+        "{:?}",
+        landed.headers
+    );
+    assert_eq!(landed.headers.get("user-agent").map(String::as_str), Some("weav-test"));
+}
+
+fn invoke_takes_an_empty_body(w: &World) {
+    let t = with_agent(w, "empty");
+    let url = format!("{}/fn/empty-{}", w.mock.url, t.id);
+    w.post("/v1/agents/empty/functions", &t.token, &json!({"name": "f", "description": "d", "url": url})).expect(201);
+    let r = w.send("POST", "/v1/agents/empty/functions/f/invoke", Some(&t.token), None, &[]).expect(200).json();
+    assert_eq!(r["status"], 200);
+    w.send("POST", "/v1/agents/empty/functions/f/invoke", Some(&t.token), Some("[1]"), &[])
+        .expect_error(400, "INVALID_JSON");
 }

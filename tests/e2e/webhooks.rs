@@ -12,6 +12,7 @@ use weav_edge::domain::webhook::sign;
 
 pub fn cases() -> Vec<crate::Case> {
     crate::cases![
+        webhook_urls_to_private_addresses_are_refused_without_the_flag,
         subscriptions_crud_secret_and_validation,
         every_agent_and_connection_event_arrives_signed,
         receiver_failing_twice_gets_three_attempts_with_one_webhook_id,
@@ -645,4 +646,14 @@ fn every_training_data_event_arrives(w: &World) {
         failed["data"]["object"],
         w.get(&format!("/v1/training-data/{}", gone["id"]), &t.token).expect(200).json()
     );
+}
+
+/// On the worker with ALLOW_PRIVATE_UPSTREAMS off, a subscription to a private or loopback
+/// address is refused when it is made, naming `url`.
+fn webhook_urls_to_private_addresses_are_refused_without_the_flag(w: &World) {
+    let s = w.strict();
+    let t = s.tenant();
+    for url in [format!("{}/hook", w.mock.url), "http://10.1.2.3/hook".into(), "http://[::1]/hook".into()] {
+        s.post("/v1/webhooks", &t.token, &serde_json::json!({"url": url, "events": ["*"]})).expect_invalid("url");
+    }
 }
