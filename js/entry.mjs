@@ -7,8 +7,12 @@
 // also waits on a "crashed" promise that the error event rejects. worker-build's shim then
 // re-instantiates the wasm module, and the next request runs on a fresh instance.
 import RustWorker from "../build/worker/shim.mjs";
+import { extractHtml } from "./html.mjs";
 // Durable Object classes must be exported by the main module.
 export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs";
+
+// URL training reads pages with HTMLRewriter (js/html.mjs); the Rust side calls it here.
+globalThis.__weavExtractHtml = extractHtml;
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();

@@ -276,7 +276,9 @@ pub async fn discover(cx: &mut Ctx) -> ApiResult<Response> {
         return Err(processing_failed(&format!("the page answered HTTP {}.", page.status)));
     }
     let body_text = String::from_utf8_lossy(&page.body);
-    let extracted = html::extract(&body_text);
+    let extracted = crate::platform::html::extract(&body_text)
+        .await
+        .map_err(|e| processing_failed(&format!("the page could not be read as HTML: {e}.")))?;
     let mut urls = vec![dt::normalize(&url)];
     for l in dt::site_links(&url, extracted.links.iter().map(String::as_str)) {
         if !urls.contains(&l) {

@@ -11,7 +11,7 @@
 
 use crate::domain::outbound::MAX_RESPONSE_BYTES;
 use crate::domain::training::{self as dt, Job};
-use crate::domain::{chunk, html, redact, time};
+use crate::domain::{chunk, redact, time};
 use crate::platform::outbound::{self, Answer, Failure, Outbound};
 use crate::platform::{now_ms, var};
 use crate::store::events;
@@ -217,7 +217,10 @@ async fn read(env: &Env, url: &str) -> Attempted {
     let ctype = page.header("Content-Type").unwrap_or("text/html").to_ascii_lowercase();
     let body = String::from_utf8_lossy(&page.body);
     let (title, text) = if ctype.contains("html") || ctype.contains("xml") {
-        let p = html::extract(&body);
+        let p = match crate::platform::html::extract(&body).await {
+            Ok(p) => p,
+            Err(e) => return Attempted::Permanent(format!("The page could not be read as HTML: {e}.")),
+        };
         (p.title, p.text)
     } else if ctype.starts_with("text/") {
         (None, body.into_owned())

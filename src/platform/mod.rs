@@ -1,6 +1,7 @@
 //! Thin wrappers over the platform: clock, CSPRNG, configuration and D1 argument helpers.
 //! Everything that touches a binding but is not a resource's own SQL lives here.
 pub mod d1;
+pub mod html;
 pub mod outbound;
 
 use worker::Env;
