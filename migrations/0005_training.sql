@@ -26,6 +26,9 @@ CREATE INDEX training_ws ON training_data (workspace_id, id);
 CREATE INDEX training_agent ON training_data (workspace_id, agent_id, id);
 CREATE INDEX training_agent_status ON training_data (workspace_id, agent_id, type, status);
 CREATE INDEX training_status ON training_data (workspace_id, status, id);
+-- The cron's sweep of URL items whose queue message was lost: only unfinished ones.
+CREATE INDEX training_unfinished ON training_data (updated_at)
+  WHERE type = 'url' AND status IN ('pending', 'processing');
 -- One url item per agent and URL: processing a URL again re-queues the same item.
 CREATE UNIQUE INDEX training_url ON training_data (workspace_id, agent_id, url) WHERE type = 'url';
 

@@ -61,10 +61,13 @@ async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
     }
 }
 
-/// The cron trigger (`[triggers] crons`): the webhook outbox sweep.
+/// The cron trigger (`[triggers] crons`): the webhook outbox sweep and the training sweep.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = jobs::webhooks::sweep(&env).await {
         worker::console_error!("webhooks sweep failed: {e}");
+    }
+    if let Err(e) = jobs::training::sweep(&env).await {
+        worker::console_error!("training sweep failed: {}", http::error::error_text(&e));
     }
 }

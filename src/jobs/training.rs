@@ -34,6 +34,35 @@ pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Resul
     Ok(())
 }
 
+/// The cron's training sweep: URL items left `pending` or `processing` for 15 minutes (the
+/// consumer's own retries are at most minutes apart, so their queue message was lost, e.g.
+/// after `max_retries` of failures of D1 itself) are queued again: never stuck.
+pub async fn sweep(env: &Env) -> worker::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Stale {
+        workspace_id: i64,
+        id: i64,
+    }
+    let cutoff = time::format_millis(now_ms() - 15 * 60 * 1000);
+    let stale: Vec<Stale> = crate::platform::d1::db(env)?
+        .prepare(
+            "SELECT workspace_id, id FROM training_data WHERE type = 'url' AND status IN ('pending', 'processing') \
+             AND updated_at < ? ORDER BY updated_at LIMIT 500",
+        )
+        .bind(&[crate::platform::d1::text(&cutoff)])?
+        .all()
+        .await?
+        .results()?;
+    let mut by_ws: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    for s in stale {
+        by_ws.entry(s.workspace_id).or_default().push(s.id);
+    }
+    for (ws, ids) in by_ws {
+        enqueue(env, ws, &ids).await?;
+    }
+    Ok(())
+}
+
 /// GET a page as a browser-like crawler would, through the guarded fetch.
 pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
     outbound::send(

@@ -170,7 +170,10 @@ pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Resu
         }
     };
     record(env, delivery_id, &t, new_status, next.map(|d| end + d as i64 * 1000), &entry.to_string(), ok, end).await?;
-    if let Some(delay) = next {
+    // A manual retry of a delivery that is still pending already has its next attempt on
+    // the queue: do not schedule a second one.
+    let already_scheduled = forced && t.status == "pending";
+    if let (Some(delay), false) = (next, already_scheduled) {
         let msg = Message { event: None, delivery: Some(delivery_id.to_string()) };
         if let Err(e) = events::send(env, msg, delay).await {
             worker::console_error!("webhooks: scheduling a retry of {delivery_id} failed, the sweep will: {e}");
