@@ -651,6 +651,8 @@ pub struct ConversationFilters {
     /// `agent`, `member`, or `none` (unassigned).
     pub assignee_type: Option<String>,
     pub assignee: Option<i64>,
+    /// A non-numeric `assignee`: an agent's uid or a member's e-mail, as assignment takes.
+    pub assignee_key: Option<String>,
 }
 
 pub fn conversation_filters(params: &HashMap<String, String>) -> Result<ConversationFilters, Errors> {
@@ -660,9 +662,17 @@ pub fn conversation_filters(params: &HashMap<String, String>) -> Result<Conversa
         priority: enum_filter(params, "priority", &PRIORITIES, &mut errors),
         channel: enum_filter(params, "channel", &CHANNELS, &mut errors),
         customer: id_filter(params, "customer", &mut errors),
-        assignee: id_filter(params, "assignee", &mut errors),
+        assignee: None,
+        assignee_key: None,
         assignee_type: None,
     };
+    if let Some(v) = params.get("assignee").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match parse_id(v) {
+            Some(id) => out.assignee = Some(id),
+            None if v.chars().count() <= 255 => out.assignee_key = Some(v.to_string()),
+            None => errors.add("assignee", "The assignee must be an id, an agent uid or a member e-mail."),
+        }
+    }
     if let Some(t) = params.get("assignee_type").map(|v| v.trim()).filter(|v| !v.is_empty()) {
         if ["agent", "member", "none"].contains(&t) {
             out.assignee_type = Some(t.to_string());
@@ -670,7 +680,9 @@ pub fn conversation_filters(params: &HashMap<String, String>) -> Result<Conversa
             errors.add("assignee_type", "The assignee_type must be one of agent, member, none.");
         }
     }
-    if out.assignee.is_some() && !matches!(out.assignee_type.as_deref(), Some("agent" | "member")) {
+    if (out.assignee.is_some() || out.assignee_key.is_some())
+        && !matches!(out.assignee_type.as_deref(), Some("agent" | "member"))
+    {
         errors.add("assignee", "The assignee filter needs assignee_type=agent or assignee_type=member.");
     }
     errors.into_result().map(|_| out)
@@ -918,12 +930,14 @@ mod tests {
             ("status=open,nope", "status"),
             ("assignee_type=team", "assignee_type"),
             ("assignee=4", "assignee"),
-            ("assignee_type=agent&assignee=x", "assignee"),
+            ("assignee=tweety", "assignee"),
             ("customer=abc", "customer"),
             ("priority=asap", "priority"),
         ] {
             assert!(conversation_filters(&params(q)).unwrap_err().has(field), "{q}");
         }
+        let by_uid = conversation_filters(&params("assignee_type=agent&assignee=tweety")).unwrap();
+        assert_eq!(by_uid.assignee_key.as_deref(), Some("tweety"));
         assert_eq!(customer_filters(&params("company=3")).unwrap().company, Some(3));
         assert!(customer_filters(&params("company=acme")).unwrap_err().has("company"));
         assert_eq!(member_filters(&params("role=admin")).unwrap(), Some(vec!["admin".to_string()]));

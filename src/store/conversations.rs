@@ -251,6 +251,15 @@ pub async fn list(env: &Env, ws: i64, q: &ListQuery, f: &ConversationFilters) ->
     if let Some(a) = f.assignee {
         w.and("cv.assignee_id = ?", vec![int(a)]);
     }
+    if let Some(k) = &f.assignee_key {
+        // The same references assignment takes: an agent's uid, a member's e-mail.
+        let sql = if f.assignee_type.as_deref() == Some("member") {
+            "cv.assignee_id = (SELECT id FROM members WHERE workspace_id = ? AND lower(email) = lower(?))"
+        } else {
+            "cv.assignee_id = (SELECT id FROM agents WHERE workspace_id = ? AND uid = ?)"
+        };
+        w.and(sql, vec![int(ws), text(k)]);
+    }
     if let Some(c) = f.customer {
         w.and("cv.customer_id = ?", vec![int(c)]);
     }

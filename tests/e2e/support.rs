@@ -996,6 +996,12 @@ fn conversations_listing_filters(w: &World) {
     assert_eq!(q("assignee_type=member"), vec![id(&c3)]);
     assert_eq!(q("assignee_type=none"), vec![id(&c4)]);
     assert_eq!(q(&format!("assignee_type=agent&assignee={}&status=open", id(&bot))), vec![id(&c1)]);
+    // The agent by uid and the member by e-mail, as assignment takes them.
+    let uid = bot["uid"].as_str().unwrap().to_string();
+    assert_eq!(q(&format!("assignee_type=agent&assignee={uid}&status=open")), vec![id(&c1)]);
+    let email = m["email"].as_str().unwrap().to_string();
+    assert_eq!(q(&format!("assignee_type=member&assignee={email}")), vec![id(&c3)]);
+    assert_eq!(q("assignee_type=agent&assignee=nobody-here"), Vec::<i64>::new());
     assert_eq!(q(&format!("assignee_type=member&assignee={}", id(&m))), vec![id(&c3)]);
     assert_eq!(q("assignee_type=member&assignee=99999999"), Vec::<i64>::new());
     assert_eq!(q("tag=billing"), vec![id(&c1), id(&c3)]);
