@@ -24,6 +24,11 @@ pub struct LimitsRequest {
     /// The execution passed validation: if it also gets a rate-limit slot, count it
     /// against the monthly quota (or refuse it when the quota is used up).
     pub count_quota: bool,
+    /// Give back one execution counted in this month (`YYYY-MM`): it turned out invalid
+    /// only while running (a Sheets column that does not exist), and only executions that
+    /// pass validation count against the quota.
+    #[serde(default)]
+    pub refund: Option<String>,
 }
 
 /// The state of the rate limit after a request, and the headers it implies.

@@ -61,6 +61,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Response> {
             quota: ws.monthly_action_quota,
             take: true,
             count_quota: ready.is_ok(),
+            refund: None,
         },
     )
     .await?;
@@ -73,7 +74,23 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Response> {
         if answer.quota.exceeded {
             return Err(ApiError::quota_exceeded(answer.quota.used, answer.quota.limit, &ws.plan));
         }
-        run(env, workspace_id, ready).await
+        let out = run(env, workspace_id, ready).await;
+        // A 400 from running is input found invalid only then (a Sheets column that does
+        // not exist): it must not use up quota, so the count is given back.
+        if out.as_ref().is_err_and(|e| e.status() == 400) && answer.quota.counted {
+            let refund = LimitsRequest {
+                limit: ws.rate_limit.limit,
+                window_seconds: ws.rate_limit.window_seconds,
+                quota: ws.monthly_action_quota,
+                take: false,
+                count_quota: false,
+                refund: Some(answer.quota.month.clone()),
+            };
+            if let Err(e) = limits_store::ask(env, workspace_id, &refund).await {
+                worker::console_error!("giving back a quota count failed: {e}");
+            }
+        }
+        out
     }
     .await;
     match result {
@@ -190,6 +207,7 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Response> {
             quota: ws.monthly_action_quota,
             take: false,
             count_quota: false,
+            refund: None,
         },
     )
     .await?;

@@ -66,6 +66,9 @@ impl WorkspaceLimits {
             }
         }
 
+        if let Some(m) = &ask.refund {
+            sql.exec("UPDATE usage SET count = MAX(count - 1, 0) WHERE month = ?", vec![m.as_str().into()])?;
+        }
         let month = limits::month_key(now);
         let rows: Vec<CountRow> =
             sql.exec("SELECT count FROM usage WHERE month = ?", vec![month.as_str().into()])?.to_array()?;

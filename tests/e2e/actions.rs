@@ -315,6 +315,9 @@ fn sheets_unknown_column_is_a_validation_error(w: &World) {
         json!({"error": "VALIDATION_ERROR", "message": "Column 'Phone' not found in the header row of sheet 'Leads'"}),
     );
     assert!(w.mock.requests(&format!("/sheets/v4/spreadsheets/{id}/values/Leads:append")).is_empty());
+    // Refused input does not use up the monthly quota, even when found only while running.
+    let usage = w.get("/v1/usage", &t.token).expect(200).json();
+    assert_eq!(usage["actions"]["used"], 0, "{usage}");
 }
 
 // ---- http ---------------------------------------------------------------------------------
