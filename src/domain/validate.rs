@@ -28,6 +28,12 @@ impl Errors {
             Err(self)
         }
     }
+    /// Adds every message of `other` (problems found by another reader of the same request).
+    pub fn merge(&mut self, other: Errors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
+    }
     pub fn single(field: &str, message: impl Into<String>) -> Self {
         let mut e = Self::new();
         e.add(field, message);

@@ -71,17 +71,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     if let Some(problem) = agent::uid_problem(&uid) {
         errors.add("uid", format!("{problem} (the path names the agent by uid)"));
     }
-    let mut input = match agent::agent_input(&map, false) {
-        Ok(i) => Some(i),
-        Err(e) => {
-            for (k, msgs) in e.0 {
-                for m in msgs {
-                    errors.add(&k, m);
-                }
-            }
-            None
-        }
-    };
+    let mut input = agent::agent_input(&map, false).map_err(|e| errors.merge(e)).ok();
     if let Some(body_uid) = map.get("uid").and_then(Value::as_str) {
         if body_uid != uid && !errors.has("uid") {
             errors.add("uid", "The uid in the body must match the uid in the path.");

@@ -5,7 +5,6 @@ use super::error::{ApiError, ApiResult};
 use super::records::{delete_emitting, listing, path_id, write_emitting, written};
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, external_id_problem, CompanyInput};
-use crate::domain::validate::Errors;
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::events::Previous;
@@ -86,29 +85,13 @@ pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
 pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
-    let mut errors = Errors::new();
-    let path_ext = match external_id_param(cx) {
-        Ok(e) => Some(e),
-        Err(ApiError::Validation(e)) => {
-            errors = e;
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    let mut input = match support::company_input(&map, false) {
-        Ok(i) => Some(i),
-        Err(e) => {
-            merge(&mut errors, e);
-            None
-        }
-    };
-    if let (Some(p), Some(Some(Some(b)))) = (&path_ext, input.as_ref().map(|i| i.external_id.as_ref())) {
-        if b != p {
-            errors.add("external_id", "The external_id in the body must match the external_id in the path.");
-        }
-    }
-    errors.clone().into_result()?;
-    let (Some(ext), Some(input)) = (path_ext, input.as_mut()) else { return Err(ApiError::Validation(errors)) };
+    let (ext, mut input) = super::records::upsert_input(
+        cx,
+        &map,
+        |m| support::company_input(m, false),
+        |i| i.external_id.as_ref().and_then(|e| e.as_deref()),
+    )?;
+    let input = &mut input;
     input.external_id = Some(Some(ext.clone()));
     let text = crate::platform::d1::text(&ext);
     for _ in 0..2 {
@@ -151,12 +134,4 @@ pub async fn customers(cx: &mut Ctx) -> ApiResult<Response> {
     filters.company = Some(id);
     let (items, count) = customer_store::list(&cx.env, ws, &q, &filters).await?;
     listing(items, count, &q)
-}
-
-pub fn merge(into: &mut Errors, from: Errors) {
-    for (k, msgs) in from.0 {
-        for m in msgs {
-            into.add(&k, m);
-        }
-    }
 }

@@ -88,3 +88,32 @@ pub async fn delete_emitting(cx: &Ctx, table: &str, ws: i64, id: i64, ev: Emitte
 pub fn written(item: Option<String>) -> ApiResult<String> {
     item.ok_or_else(|| ApiError::Internal("write returned no row".into()))
 }
+
+/// The inputs of a PUT by external id (companies, customers): the path's `external_id` and
+/// the body, read together so that one 422 lists every problem, and required to agree.
+pub fn upsert_input<T>(
+    cx: &Ctx,
+    map: &serde_json::Map<String, serde_json::Value>,
+    parse: impl FnOnce(&serde_json::Map<String, serde_json::Value>) -> Result<T, crate::domain::validate::Errors>,
+    body_external_id: impl Fn(&T) -> Option<&str>,
+) -> ApiResult<(String, T)> {
+    let mut errors = crate::domain::validate::Errors::new();
+    let path_ext = match super::companies::external_id_param(cx) {
+        Ok(e) => Some(e),
+        Err(ApiError::Validation(e)) => {
+            errors.merge(e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let input = parse(map).map_err(|e| errors.merge(e)).ok();
+    if let (Some(p), Some(b)) = (&path_ext, input.as_ref().and_then(&body_external_id)) {
+        if b != p {
+            errors.add("external_id", "The external_id in the body must match the external_id in the path.");
+        }
+    }
+    match (path_ext, input) {
+        (Some(ext), Some(input)) if errors.is_empty() => Ok((ext, input)),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
