@@ -72,10 +72,11 @@ fn words(s: &str, max: usize) -> Vec<String> {
     out
 }
 
-/// Packs units (each at most `max` long) into chunks joined by `sep`.
-fn pack(units: Vec<String>, sep: &str, max: usize, out: &mut Vec<String>) {
+/// Packs units (each at most `max` long) into chunks of at most `max`, each unit joined to
+/// the one before it by its own separator.
+fn pack<'a>(units: impl IntoIterator<Item = (String, &'a str)>, max: usize, out: &mut Vec<String>) {
     let mut cur = String::new();
-    for u in units {
+    for (u, sep) in units {
         if cur.is_empty() {
             cur = u;
         } else if len(&cur) + len(sep) + len(&u) <= max {
@@ -108,7 +109,7 @@ pub fn chunk_with(text: &str, max: usize) -> Vec<String> {
                 units.push((s.to_string(), first));
             } else {
                 let mut parts = Vec::new();
-                pack(words(s, max), " ", max, &mut parts);
+                pack(words(s, max).into_iter().map(|w| (w, " ")), max, &mut parts);
                 for part in parts {
                     units.push((part, first));
                     first = false;
@@ -118,22 +119,7 @@ pub fn chunk_with(text: &str, max: usize) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    let mut cur = String::new();
-    for (u, para) in units {
-        let sep = if para { "\n\n" } else { " " };
-        if cur.is_empty() {
-            cur = u;
-        } else if len(&cur) + len(sep) + len(&u) <= max {
-            cur.push_str(sep);
-            cur.push_str(&u);
-        } else {
-            out.push(std::mem::take(&mut cur));
-            cur = u;
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
+    pack(units.into_iter().map(|(u, para)| (u, if para { "\n\n" } else { " " })), max, &mut out);
     out
 }
 
