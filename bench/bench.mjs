@@ -10,8 +10,11 @@
 //   PEER_DIR=path       the peer (default ../shared/peer-hono when it exists; "none" skips)
 //   BENCH_OUT=path      JSON results (default bench/last-run.json)
 //   BENCH_SCENARIOS=health,list   run only these (default: all)
+//   BENCH_PROFILE=dir   also record a DevTools CPU profile of our worker for each measured run
+//                       (dir/<scenario>.cpuprofile) and print the top functions by self time;
+//                       the inspector slows the worker, so timings of such a run do not count
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -45,9 +48,9 @@ process.on('SIGINT', () => process.exit(130))
 
 const run = (cmd, args, opts = {}) => String(execFileSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...opts }) ?? '')
 
-async function serve(workerDir, port, persist, serveScript, bindings) {
+async function serve(workerDir, port, persist, serveScript, bindings, inspectorPort) {
   const child = spawn('node', [serveScript, workerDir, String(port), persist], {
-    env: { ...env, MF_BINDINGS: JSON.stringify(bindings ?? {}) },
+    env: { ...env, MF_BINDINGS: JSON.stringify(bindings ?? {}), ...(inspectorPort ? { MF_INSPECTOR_PORT: String(inspectorPort) } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   })
@@ -64,7 +67,47 @@ async function serve(workerDir, port, persist, serveScript, bindings) {
   const pid = run('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)])
     .split('\n').map((l) => l.trim().split(/\s+/)).find(([, comm]) => comm === 'workerd')?.[0]
   if (!pid) throw new Error('no workerd under the serve process')
-  return { base: `http://127.0.0.1:${port}`, pid: Number(pid) }
+  return { base: `http://127.0.0.1:${port}`, pid: Number(pid), inspectorPort }
+}
+
+// ---- BENCH_PROFILE: the DevTools protocol on Miniflare's inspector -----------------------
+const PROFILE_DIR = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : null
+async function inspector(port) {
+  const { default: WebSocket } = await import('ws')
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()
+  const target = targets.find((t) => t.title === 'worker' || t.id === 'worker') ?? targets[0]
+  const ws = new WebSocket(target.webSocketDebuggerUrl)
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
+  let id = 0
+  const pending = new Map()
+  ws.on('message', (data) => {
+    const msg = JSON.parse(data)
+    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id) }
+  })
+  const send = (method, params = {}) => new Promise((resolve) => {
+    pending.set(++id, resolve)
+    ws.send(JSON.stringify({ id, method, params }))
+  })
+  await send('Profiler.enable')
+  await send('Profiler.setSamplingInterval', { interval: 100 })
+  return { send, close: () => ws.close() }
+}
+
+function topSelf(profile, n = 30) {
+  const dt = new Map() // node id -> sampled microseconds
+  const { samples, timeDeltas } = profile
+  for (let i = 0; i < samples.length; i++) dt.set(samples[i], (dt.get(samples[i]) ?? 0) + (timeDeltas[i] ?? 0))
+  const by = new Map()
+  let total = 0
+  for (const node of profile.nodes) {
+    const t = dt.get(node.id) ?? 0
+    total += t
+    const cf = node.callFrame
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url ? path.basename(cf.url) : ''}`.trim()
+    by.set(key, (by.get(key) ?? 0) + t)
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n')
 }
 
 function cpuTicks(pid) {
@@ -155,9 +198,18 @@ async function wrk(target, script) {
   // --timeout 10s: a slow answer is latency (p99 shows it), not a socket error.
   const args = ['-t2', `-c${CONNECTIONS}`, '--latency', '--timeout', '10s', '-s', script]
   await runAsync('wrk', [...args, `-d${WARMUP}s`, target.base + '/'])
+  const prof = PROFILE_DIR && target.inspectorPort ? await inspector(target.inspectorPort) : null
+  if (prof) await prof.send('Profiler.start')
   const before = cpuTicks(target.pid)
   const out = await runAsync('wrk', [...args, `-d${DURATION}s`, target.base + '/'])
   const ticks = cpuTicks(target.pid) - before
+  if (prof) {
+    const { result } = await prof.send('Profiler.stop')
+    prof.close()
+    mkdirSync(PROFILE_DIR, { recursive: true })
+    writeFileSync(path.join(PROFILE_DIR, `${script.replace(/.*\//, '').replace(/\.lua$/, '')}.cpuprofile`), JSON.stringify(result.profile))
+    console.log(`\n${topSelf(result.profile)}`)
+  }
   const r = parseWrk(out)
   r.cpuMsPerReq = r.requests ? (ticks * TICK_MS) / r.requests : null
   return r
@@ -181,7 +233,7 @@ const ours = await serve(root, 8790, oursState, path.join(here, 'serve-miniflare
   ADMIN_TOKEN: ADMIN,
   CREDENTIALS_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
   ALLOW_PRIVATE_UPSTREAMS: 'true',
-})
+}, PROFILE_DIR ? 9229 : undefined)
 
 async function tenant(name) {
   // Limits high enough that the benchmark measures work, not 429s.

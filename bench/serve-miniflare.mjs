@@ -45,6 +45,8 @@ const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(port),
   defaultPersistRoot: path.join(persistDir, 'v3'),
+  // BENCH_PROFILE (bench.mjs): a DevTools inspector to record CPU profiles from.
+  ...(process.env.MF_INSPECTOR_PORT ? { inspectorPort: Number(process.env.MF_INSPECTOR_PORT) } : {}),
 })
 const url = await mf.ready
 rmSync(outdir, { recursive: true, force: true }) // workerd has the code now

@@ -9,10 +9,12 @@ pub mod pieces;
 pub mod platform;
 pub mod store;
 
-use worker::{event, Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent};
+use worker::{event, web_sys, Context, Env, MessageBatch, Response, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    // The raw request: `worker::Request` would read `request.cf`, costly and never used.
+    let req = http::Inbound::new(req);
     // Test hook, off unless the worker runs with TEST_HOOKS=true (the e2e harness): proves
     // that a panic still answers with the JSON 500 of the error contract (js/entry.mjs).
     if req.path() == "/__test/panic" && platform::var(&env, "TEST_HOOKS", "") == "true" {
@@ -27,8 +29,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 
 /// `POST /__test/seed-conversations?workspace=W&customer=C&agent=A&member=M&n=N` (test hook).
-async fn seed_conversations(req: Request, env: Env) -> worker::Result<Response> {
-    let url = req.url()?;
+async fn seed_conversations(req: http::Inbound, env: Env) -> worker::Result<Response> {
+    let url = worker::Url::parse(req.url())?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
     let now = domain::time::format_millis(platform::now_ms());
     let n = get("n").clamp(0, 50_000);

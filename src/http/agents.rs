@@ -123,8 +123,8 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ev = emit_agent(&cx.env, &cx.origin(), ws, "agent.deleted", a.id, Previous::None)?;
     let mut statements = ev.statements;
     statements.push(store::delete_statement(&cx.env, a.id)?);
-    crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    super::webhooks::publish(cx, &[ev.id]).await;
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     no_content()
 }
 
@@ -305,7 +305,7 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     );
     let results = crate::platform::d1::db(env)?.batch(statements).await.map_err(unique_uid)?;
     let json = store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
-    super::webhooks::publish(cx, &[ev.id]).await;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     Ok(json)
 }
 
@@ -330,7 +330,7 @@ pub async fn write_with_agent_event(
     )?;
     statements.extend(ev.statements);
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    super::webhooks::publish(cx, &[ev.id]).await;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     Ok(results)
 }
 
@@ -368,8 +368,8 @@ async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResul
         emit_agent(env, &cx.origin(), ws, kind, a.id, Previous::Fields(&format!("{{\"is_trashed\":{}}}", !trashed)))?;
     let mut statements = vec![store::set_trashed_statement(env, a.id, trashed, &now)?];
     statements.extend(ev.statements);
-    crate::platform::d1::db(env)?.batch(statements).await?;
-    super::webhooks::publish(cx, &[ev.id]).await;
+    let results = crate::platform::d1::db(env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
 
 use super::error::{ApiError, ApiResult};
+use super::Inbound;
 use crate::domain::{token, workspace};
 use crate::store::tokens::{self, TokenRecord};
-use worker::{Env, Method, Request};
+use worker::{Env, Method};
 
 /// Who is calling: the token's workspace and what it may do.
 #[derive(Debug, Clone)]
@@ -13,7 +14,7 @@ pub struct Caller {
     pub abilities: Vec<String>,
 }
 
-fn bearer(req: &Request) -> Option<String> {
+fn bearer(req: &Inbound) -> Option<String> {
     let header = req.headers().get("Authorization").ok()??;
     let (scheme, value) = header.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -24,7 +25,7 @@ fn bearer(req: &Request) -> Option<String> {
 }
 
 /// Resolves the token and checks the ability the method needs (GET/HEAD read, else write).
-pub async fn authenticate(req: &Request, env: &Env, method: &Method) -> ApiResult<Caller> {
+pub async fn authenticate(req: &Inbound, env: &Env, method: &Method) -> ApiResult<Caller> {
     let raw = bearer(req).ok_or(ApiError::Unauthenticated)?;
     // The checksum rejects typos and made-up strings without a KV read.
     if !token::is_well_formed(&raw) {
@@ -42,7 +43,7 @@ pub async fn authenticate(req: &Request, env: &Env, method: &Method) -> ApiResul
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.
-pub fn admin(req: &Request, env: &Env) -> ApiResult<()> {
+pub fn admin(req: &Inbound, env: &Env) -> ApiResult<()> {
     let expected =
         env.secret("ADMIN_TOKEN").map(|s| s.to_string()).or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()));
     let (Ok(expected), Some(given)) = (expected, bearer(req)) else {

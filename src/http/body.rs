@@ -2,12 +2,12 @@
 //! (413 before 400 before 422).
 
 use super::error::{ApiError, ApiResult};
+use super::Inbound;
 use super::{Ctx, MAX_BODY_BYTES};
 use serde_json::{Map, Value};
-use worker::Request;
 
 /// Refuses a declared `Content-Length` over the limit before reading anything.
-pub fn check_declared_length(req: &Request) -> ApiResult<()> {
+pub fn check_declared_length(req: &Inbound) -> ApiResult<()> {
     if let Ok(Some(len)) = req.headers().get("Content-Length") {
         if len.trim().parse::<u64>().map_or(false, |n| n > MAX_BODY_BYTES as u64) {
             return Err(ApiError::PayloadTooLarge);

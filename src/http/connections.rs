@@ -40,8 +40,8 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     let ev = events::emit(&cx.env, workspace_id, "connection.created", "connection", &id, &object, Previous::None)?;
     let mut statements = vec![connections::create_statement(&cx.env, workspace_id, &conn, &sealed)?];
     statements.extend(ev.statements);
-    crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    super::webhooks::publish(cx, &[ev.id]).await;
+    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     json(201, &conn)
 }
 
@@ -83,6 +83,6 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     if !deleted {
         return Err(ApiError::not_found());
     }
-    super::webhooks::publish(cx, &[ev.id]).await;
+    super::webhooks::publish(cx, &events::pending(&results)).await;
     no_content()
 }

@@ -9,17 +9,18 @@
 
 use super::error::{ApiError, ApiResult};
 use super::routes::{Handler, Route};
+use super::Inbound;
 use super::{error_response, Ctx, MAX_BODY_BYTES};
 use crate::domain::idempotency::{self as idem, StoredResponse};
 use crate::store::idempotency::{self as store, Claim};
 use serde_json::json;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Response};
 
 pub const HEADER: &str = "Idempotency-Key";
 
 /// The request's key: `None` without the header, an error when it is not 1–255
 /// printable ASCII characters.
-pub fn key(req: &Request, handler: Handler) -> ApiResult<Option<String>> {
+pub fn key(req: &Inbound, handler: Handler) -> ApiResult<Option<String>> {
     match req.headers().get(HEADER) {
         Ok(None) => Ok(None),
         Ok(Some(k)) if idem::valid_key(&k) => Ok(Some(k)),

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod members;
 pub mod openapi;
 pub mod records;
+pub mod request;
 pub mod routes;
 pub mod training;
 pub mod webhooks;
@@ -25,10 +26,11 @@ pub mod workspace;
 
 use auth::Caller;
 use error::{ApiError, ApiResult};
+pub use request::Inbound;
 use routes::{Access, Handler};
 use serde::Serialize;
 use serde_json::Value;
-use worker::{Env, Headers, Method, Request, Response};
+use worker::{Env, Headers, Method, Response};
 
 /// Bodies larger than this are refused with 413 (CONTRACT.md, Errors).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -36,7 +38,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Everything a handler needs about the request it serves.
 pub struct Ctx {
     pub env: Env,
-    pub req: Request,
+    pub req: Inbound,
     pub request_id: String,
     /// Path parameters in route order, e.g. `[("id", "12")]`.
     pub params: Vec<(String, String)>,
@@ -54,15 +56,12 @@ impl Ctx {
 
     /// The request's query string (without `?`), empty when there is none.
     pub fn query(&self) -> String {
-        // workerd hands us a serialised WHATWG URL: the query is what follows the first
-        // `?` (a `#` never reaches a server); no need for a full URL parse per request.
-        let url = self.req.inner().url();
-        url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default().to_string()).unwrap_or_default()
+        self.req.query().to_string()
     }
 
     /// `scheme://host[:port]` of the request: absolute URLs (blob links) are built on it.
     pub fn origin(&self) -> String {
-        let url = self.req.inner().url();
+        let url = self.req.url();
         let host_start = url.find("://").map_or(0, |i| i + 3);
         let end = url[host_start..].find(['/', '?', '#']).map_or(url.len(), |i| host_start + i);
         url[..end].to_string()
@@ -83,7 +82,7 @@ impl Ctx {
 
 /// Serves one request. An `Err` here only means the JS `Response` itself could not be
 /// built; the JS entry (`js/entry.mjs`) turns that, and any panic, into a JSON 500.
-pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+pub async fn handle(req: Inbound, env: Env) -> worker::Result<Response> {
     let request_id = request_id(&req);
     let is_head = req.method() == Method::Head;
     let mut resp = match serve(req, env, &request_id).await {
@@ -99,7 +98,7 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
     Ok(resp)
 }
 
-async fn serve(req: Request, env: Env, request_id: &str) -> ApiResult<Response> {
+async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Response> {
     let method = req.method();
     let path = req.path();
     let (route, params) = routes::find(&path).ok_or_else(ApiError::not_found)?;
@@ -233,7 +232,7 @@ pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Respon
 }
 
 /// The caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new one.
-fn request_id(req: &Request) -> String {
+fn request_id(req: &Inbound) -> String {
     if let Ok(Some(id)) = req.headers().get("X-Request-Id") {
         if !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             return id;

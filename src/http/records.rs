@@ -5,10 +5,10 @@
 use super::error::{ApiError, ApiResult};
 use super::{json, raw_json, Ctx};
 use crate::domain::support::parse_id;
-use crate::store::events::Emitted;
+use crate::store::events::{self, Emitted};
 use crate::store::page;
 use serde_json::json;
-use worker::{D1PreparedStatement, Response};
+use worker::{D1PreparedStatement, D1Result, Response};
 
 /// The integer id in the path; anything that is not one names nothing: 404.
 pub fn path_id(cx: &Ctx, name: &str, not_found: fn() -> ApiError) -> ApiResult<i64> {
@@ -32,7 +32,11 @@ pub async fn write(
     read: usize,
     unique: &[(&str, &str)],
 ) -> ApiResult<Option<String>> {
-    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await.map_err(|e| {
+    Ok(page::item_at(&run(cx, statements, unique).await?, read)?)
+}
+
+async fn run(cx: &Ctx, statements: Vec<D1PreparedStatement>, unique: &[(&str, &str)]) -> ApiResult<Vec<D1Result>> {
+    crate::platform::d1::db(&cx.env)?.batch(statements).await.map_err(|e| {
         let msg = super::error::error_text(&e);
         if msg.contains("UNIQUE constraint failed") {
             for (needle, field) in unique {
@@ -42,8 +46,7 @@ pub async fn write(
             }
         }
         ApiError::Internal(msg)
-    })?;
-    Ok(page::item_at(&results, read)?)
+    })
 }
 
 /// `write` with the write's events (the outbox rows) appended to the same batch, after
@@ -56,14 +59,13 @@ pub async fn write_emitting(
     unique: &[(&str, &str)],
     events: Vec<Emitted>,
 ) -> ApiResult<Option<String>> {
-    let mut ids = Vec::new();
     for ev in events {
-        ids.push(ev.id);
         statements.extend(ev.statements);
     }
-    let item = write(cx, statements, read, unique).await?;
+    let results = run(cx, statements, unique).await?;
+    let item = page::item_at(&results, read)?;
     if item.is_some() {
-        super::webhooks::publish(cx, &ids).await;
+        super::webhooks::publish(cx, &events::pending(&results)).await;
     }
     Ok(item)
 }
@@ -79,7 +81,7 @@ pub async fn delete_emitting(cx: &Ctx, table: &str, ws: i64, id: i64, ev: Emitte
         None => false,
     };
     if deleted {
-        super::webhooks::publish(cx, &[ev.id]).await;
+        super::webhooks::publish(cx, &events::pending(&results)).await;
     }
     Ok(deleted)
 }

@@ -207,8 +207,8 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
 
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
     let ws = cx.caller()?.workspace_id;
-    let event = store::delete(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
-    super::webhooks::publish(cx, &[event]).await;
+    let events = store::delete(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
+    super::webhooks::publish(cx, &events).await;
     no_content()
 }
 

@@ -1,14 +1,15 @@
 //! Events: the outbox of webhooks. A write that changes a resource appends the event row
 //! to its own D1 batch (`emit` / `emit_select`), so the change and its event commit or
-//! fail together; after the batch, `enqueue` hands the event ids to the `WEBHOOKS` queue.
+//! fail together; after the batch, `enqueue` hands the ids of the events that have a
+//! subscription to go to (`pending`) to the `WEBHOOKS` queue.
 //! A failed (or skipped) enqueue leaves `dispatched = 0`, which the cron sweep picks up.
 //!
 //! Wiring a resource (one line per write, see ARCHITECTURE.md, "Webhooks"):
 //! ```ignore
 //! let ev = events::emit(env, ws, "customer.created", "customer", &id, &customer_json, None)?;
 //! statements.extend(ev.statements);            // same batch as the change
-//! db.batch(statements).await?;
-//! crate::http::webhooks::publish(cx, &[ev.id]).await;   // after the batch succeeded
+//! let results = db.batch(statements).await?;
+//! crate::http::webhooks::publish(cx, &results).await;   // after the batch succeeded
 //! ```
 
 use crate::domain::listing::ListQuery;
@@ -127,16 +128,35 @@ pub fn emit_select(
              ON CONFLICT (workspace_id, resource_type, resource_id) DO UPDATE SET seq = seq + 1"
         ))
         .bind(&all[..k + 2])?;
+    // An event of a workspace without an enabled subscription has nowhere to go: it is
+    // written dispatched already, and only the others are handed to the queue (`pending`).
     let insert = db
         .prepare(format!(
             "INSERT INTO events (id, workspace_id, type, resource_type, resource_id, sequence, object, previous, \
-             created_at, created_ms) \
+             created_at, created_ms, dispatched) \
              SELECT {eid}, {ws}, {ty}, {rt}, CAST({id_expr} AS TEXT), (SELECT seq FROM resource_sequences \
              WHERE workspace_id = {ws} AND resource_type = {rt} AND resource_id = CAST({id_expr} AS TEXT)), \
-             {object_expr}, {previous_expr}, {at}, {ms} FROM {from}"
+             {object_expr}, {previous_expr}, {at}, {ms}, \
+             NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = {ws} AND w.enabled = 1) FROM {from} \
+             RETURNING CASE dispatched WHEN 0 THEN id END AS {PENDING}"
         ))
         .bind(&all)?;
     Ok(Emitted { id, statements: vec![bump, insert] })
+}
+
+/// The column under which an event insert returns its id when the event still has to be
+/// fanned out (its workspace has an enabled subscription).
+const PENDING: &str = "pending_event";
+
+/// The events a committed batch wrote that the queue must fan out: any result of the
+/// batch may be an event insert (`emit`), and only those return `pending_event`.
+pub fn pending(results: &[worker::D1Result]) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(default)]
+        pending_event: Option<String>,
+    }
+    results.iter().filter_map(|r| r.results::<Row>().ok()).flatten().filter_map(|row| row.pending_event).collect()
 }
 
 /// Hands events to the queue after their batch committed. A failure is logged, not

@@ -4,7 +4,7 @@
 use crate::domain::listing::{like_escape, ListQuery};
 use crate::domain::training::scope_token;
 use crate::platform::d1::{db, int, opt_text, text};
-use crate::store::events::{self, Emitted, Previous};
+use crate::store::events::{self, pending, Emitted, Previous};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, Env};
@@ -94,15 +94,12 @@ pub fn emit(
     )
 }
 
-/// Appends the events' statements; their ids, to publish after the batch.
-fn append(statements: &mut Vec<D1PreparedStatement>, events: Vec<Emitted>) -> Vec<String> {
-    events
-        .into_iter()
-        .map(|e| {
-            statements.extend(e.statements);
-            e.id
-        })
-        .collect()
+/// Appends the events' statements; after the batch, `events::pending` names the ones to
+/// publish (those with a subscription to go to).
+fn append(statements: &mut Vec<D1PreparedStatement>, events: Vec<Emitted>) {
+    for e in events {
+        statements.extend(e.statements);
+    }
 }
 
 /// Statements inserting the chunks (at most 40 rows per statement: D1 binds ≤ 100 values).
@@ -194,7 +191,7 @@ pub async fn create(
         ])?];
     statements.extend(insert_chunks(env, workspace_id, agent_id, ItemId::Newest, chunks)?);
     // Chunked at once: created and completed in the same batch.
-    let ids = append(
+    append(
         &mut statements,
         vec![
             emit(env, workspace_id, "training_data.created", ItemId::Newest, Previous::None)?,
@@ -203,7 +200,7 @@ pub async fn create(
     );
     statements.push(select_json(env, workspace_id, ItemId::Newest)?);
     let results = db(env)?.batch(statements).await?;
-    Ok(last_json(&results)?.map(|item| (item, ids)))
+    Ok(last_json(&results)?.map(|item| (item, pending(&results))))
 }
 
 /// Rewrites a text or qa item (fields and chunks) in one batch with its
@@ -243,13 +240,13 @@ pub async fn rewrite(
     ];
     statements.extend(insert_chunks(env, workspace_id, item.agent_id, ItemId::Known(item.id), chunks)?);
     let previous = before.map_or(Previous::None, Previous::DiffFrom);
-    let ids = append(
+    append(
         &mut statements,
         vec![emit(env, workspace_id, "training_data.completed", ItemId::Known(item.id), previous)?],
     );
     statements.push(select_json(env, workspace_id, ItemId::Known(item.id))?);
     let results = db(env)?.batch(statements).await?;
-    Ok(last_json(&results)?.map(|item| (item, ids)))
+    Ok(last_json(&results)?.map(|item| (item, pending(&results))))
 }
 
 /// Sets only the title of an item (url items); returns its JSON.
@@ -287,9 +284,9 @@ pub async fn find(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Optio
 }
 
 /// Deletes an item (its chunks and index entries go with it) after its
-/// `training_data.deleted` event (the item as it was), in one batch; the event id, `None`
-/// when there was no item.
-pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Option<String>> {
+/// `training_data.deleted` event (the item as it was), in one batch; the events to publish,
+/// `None` when there was no item.
+pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Option<Vec<String>>> {
     let ev = emit(env, workspace_id, "training_data.deleted", ItemId::Known(id), Previous::None)?;
     let mut statements = ev.statements;
     statements.push(
@@ -302,7 +299,7 @@ pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Opt
         Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
         None => false,
     };
-    Ok(deleted.then_some(ev.id))
+    Ok(deleted.then(|| pending(&results)))
 }
 
 /// Filters of a listing beyond the shared parameters.
@@ -376,7 +373,6 @@ pub async fn upsert_urls(
     now: &str,
 ) -> worker::Result<(Vec<String>, Vec<String>)> {
     let mut statements = Vec::new();
-    let mut ids = Vec::new();
     for u in urls {
         statements.push(
             db(env)?
@@ -403,16 +399,20 @@ pub async fn upsert_urls(
             vec![int(workspace_id), int(agent_id), text(u), text(now)],
             Previous::None,
         )?;
-        ids.extend(append(&mut statements, vec![ev]));
+        append(&mut statements, vec![ev]);
     }
     let results = db(env)?.batch(statements).await?;
     let mut out = Vec::new();
-    for r in &results {
-        if let Some(row) = r.results::<JsonRow>()?.into_iter().next() {
-            out.push(row.item);
-        }
+    // The item read-backs; the event inserts of the batch return other rows.
+    #[derive(Deserialize)]
+    struct MaybeItem {
+        #[serde(default)]
+        item: Option<String>,
     }
-    Ok((out, ids))
+    for r in &results {
+        out.extend(r.results::<MaybeItem>()?.into_iter().filter_map(|row| row.item));
+    }
+    Ok((out, pending(&results)))
 }
 
 /// Resets the agent's completed url items to pending; returns their JSON.
@@ -439,15 +439,14 @@ pub async fn fail_many(
     now: &str,
 ) -> worker::Result<Vec<String>> {
     let mut statements = Vec::new();
-    let mut events = Vec::new();
     for id in ids {
         statements.push(fail_stmt(env, workspace_id, *id, error, now)?);
-        events.extend(append(&mut statements, vec![failed_event(env, workspace_id, *id)?]));
+        append(&mut statements, vec![failed_event(env, workspace_id, *id)?]);
     }
-    if !statements.is_empty() {
-        db(env)?.batch(statements).await?;
+    if statements.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(events)
+    Ok(pending(&db(env)?.batch(statements).await?))
 }
 
 fn failed_event(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Emitted> {
@@ -500,9 +499,8 @@ fn fail_stmt(env: &Env, workspace_id: i64, id: i64, error: &str, now: &str) -> w
 /// Marks the item failed, with its `training_data.failed` event; returns the event ids.
 pub async fn fail(env: &Env, workspace_id: i64, id: i64, error: &str, now: &str) -> worker::Result<Vec<String>> {
     let mut statements = vec![fail_stmt(env, workspace_id, id, error, now)?];
-    let ids = append(&mut statements, vec![failed_event(env, workspace_id, id)?]);
-    db(env)?.batch(statements).await?;
-    Ok(ids)
+    append(&mut statements, vec![failed_event(env, workspace_id, id)?]);
+    Ok(pending(&db(env)?.batch(statements).await?))
 }
 
 /// Replaces the item's chunks and marks it completed, in one batch with its
@@ -536,12 +534,11 @@ pub async fn complete(
                 int(id),
             ])?,
     );
-    let ids = append(
+    append(
         &mut statements,
         vec![emit(env, workspace_id, "training_data.completed", ItemId::Known(id), Previous::None)?],
     );
-    db(env)?.batch(statements).await?;
-    Ok(ids)
+    Ok(pending(&db(env)?.batch(statements).await?))
 }
 
 // ---- grounded search -----------------------------------------------------------------
