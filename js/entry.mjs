@@ -14,6 +14,19 @@ export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs"
 // URL training reads pages with HTMLRewriter (js/html.mjs); the Rust side calls it here.
 globalThis.__weavExtractHtml = extractHtml;
 
+// Every answer of the API is built here, in one call from Rust (src/http/reply.rs):
+// headers come as "name\nvalue\n..." and a body as a JS string (JSON text straight from
+// D1), null, or a view of wasm memory, copied before the call returns.
+function headerObject(list) {
+  const headers = {};
+  const parts = list.split("\n");
+  for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  return headers;
+}
+globalThis.__weavRespond = (body, status, headers) => new Response(body, { status, headers: headerObject(headers) });
+globalThis.__weavRespondBytes = (view, status, headers) =>
+  new Response(view.slice(), { status, headers: headerObject(headers) });
+
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();
 

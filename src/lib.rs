@@ -9,10 +9,10 @@ pub mod pieces;
 pub mod platform;
 pub mod store;
 
-use worker::{event, web_sys, Context, Env, MessageBatch, Response, ScheduleContext, ScheduledEvent};
+use worker::{event, web_sys, Context, Env, MessageBatch, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
     // The raw request: `worker::Request` would read `request.cf`, costly and never used.
     let req = http::Inbound::new(req);
     // Test hook, off unless the worker runs with TEST_HOOKS=true (the e2e harness): proves
@@ -23,20 +23,20 @@ async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result
     // Test hook, likewise off unless TEST_HOOKS=true: bulk conversations for the listing
     // at scale test (10,000 rows in one statement instead of 10,000 requests).
     if req.path() == "/__test/seed-conversations" && platform::var(&env, "TEST_HOOKS", "") == "true" {
-        return seed_conversations(req, env).await;
+        return Ok(seed_conversations(req, env).await?.into());
     }
-    http::handle(req, env).await
+    Ok(http::handle(req, env).await)
 }
 
 /// `POST /__test/seed-conversations?workspace=W&customer=C&agent=A&member=M&n=N` (test hook).
-async fn seed_conversations(req: http::Inbound, env: Env) -> worker::Result<Response> {
+async fn seed_conversations(req: http::Inbound, env: Env) -> worker::Result<worker::Response> {
     let url = worker::Url::parse(req.url())?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
     let now = domain::time::format_millis(platform::now_ms());
     let n = get("n").clamp(0, 50_000);
     store::conversations::seed_for_tests(&env, get("workspace"), get("customer"), get("agent"), get("member"), n, &now)
         .await?;
-    Response::ok(format!("{n}"))
+    worker::Response::ok(format!("{n}"))
 }
 
 /// Queue consumers, by queue name (wrangler.toml `[[queues.consumers]]`). Never returns

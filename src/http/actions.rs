@@ -14,6 +14,7 @@
 //! Every answer of step 2 onwards carries `X-RateLimit-Limit/-Remaining/-Reset`.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, Ctx};
 use crate::domain::action_input::{self, ExecuteRequest};
 use crate::domain::limits::{self, LimitsRequest, RateState};
@@ -23,7 +24,7 @@ use crate::platform::{now_ms, outbound::allow_private};
 use crate::store::{connections, executions, limits as limits_store, workspaces};
 use futures_util::future::join;
 use serde_json::{json, Map, Value};
-use worker::{Env, Response};
+use worker::Env;
 
 /// An execution that passed every check and may run.
 struct Ready {
@@ -32,7 +33,7 @@ struct Ready {
     credentials: Option<Map<String, Value>>,
 }
 
-pub async fn execute(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let parsed = body::json_object(cx)
         .await
@@ -96,7 +97,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Response> {
     match result {
         Ok(mut resp) => {
             for (name, value) in &headers {
-                resp.headers_mut().set(name, value)?;
+                resp.set_header(*name, value.clone());
             }
             Ok(resp)
         }
@@ -158,7 +159,7 @@ fn open_credentials(env: &Env, sealed: &str) -> ApiResult<Map<String, Value>> {
 }
 
 /// Step 3: runs the action and records the execution.
-async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Response> {
+async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Reply> {
     let Ready { req, action, credentials } = ready;
     let started = now_ms();
     let cx = RunCx { env, credentials: credentials.as_ref() };
@@ -188,14 +189,14 @@ async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Response> 
 }
 
 /// `GET /v1/pieces`: every piece, its actions, their input schemas and connection needs.
-pub fn list_pieces() -> ApiResult<Response> {
+pub fn list_pieces() -> ApiResult<Reply> {
     let data: Vec<Value> = pieces::PIECES.iter().map(|p| p.describe()).collect();
     json(200, &json!({ "data": data }))
 }
 
 /// `GET /v1/usage`: the month's executions against the quota, and the rate limit's state
 /// (looked at, not counted).
-pub async fn usage(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let ws = workspaces::get(&cx.env, workspace_id).await?.ok_or(ApiError::Unauthenticated)?;
     let answer = limits_store::ask(

@@ -2,12 +2,12 @@
 //! dashboard, so it is guarded by the `ADMIN_TOKEN` secret, not by API tokens.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, no_content, Ctx};
 use crate::domain::{token, workspace};
 use crate::platform::{now_ms, random_bytes};
 use crate::store::{tokens, workspaces};
 use serde_json::json;
-use worker::Response;
 
 /// An integer id from the path; anything else cannot name a row, so it is a 404.
 pub fn id_param(cx: &Ctx, name: &str) -> ApiResult<i64> {
@@ -18,20 +18,20 @@ pub fn id_param(cx: &Ctx, name: &str) -> ApiResult<i64> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
 
-pub async fn create_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create_workspace(cx: &mut Ctx) -> ApiResult<Reply> {
     let map = body::json_object(cx).await?;
     let input = workspace::workspace_input(&map, true)?;
     let ws = workspaces::create(&cx.env, &input, now_ms()).await?;
     json(201, &ws)
 }
 
-pub async fn get_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get_workspace(cx: &mut Ctx) -> ApiResult<Reply> {
     let id = id_param(cx, "id")?;
     let ws = workspaces::get(&cx.env, id).await?.ok_or_else(ApiError::not_found)?;
     json(200, &ws)
 }
 
-pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Reply> {
     let id = id_param(cx, "id")?;
     let map = body::json_object(cx).await?;
     let input = workspace::workspace_input(&map, false)?;
@@ -39,7 +39,7 @@ pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Response> {
     json(200, &ws)
 }
 
-pub async fn create_token(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create_token(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = id_param(cx, "id")?;
     let map = body::json_object(cx).await?;
     let now = now_ms();
@@ -71,14 +71,14 @@ pub async fn create_token(cx: &mut Ctx) -> ApiResult<Response> {
     )
 }
 
-pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = id_param(cx, "id")?;
     workspaces::get(&cx.env, workspace_id).await?.ok_or_else(ApiError::not_found)?;
     let data = tokens::list(&cx.env, workspace_id).await?;
     json(200, &json!({ "data": data }))
 }
 
-pub async fn delete_token(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete_token(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = id_param(cx, "id")?;
     let token_id = id_param(cx, "token_id")?;
     if !tokens::revoke(&cx.env, workspace_id, token_id, now_ms()).await? {

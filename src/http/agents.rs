@@ -3,17 +3,17 @@
 
 use super::error::{ApiError, ApiResult};
 use super::functions::seal_function;
-use super::{body, no_content, raw_json, Ctx};
+use super::Reply;
+use super::{body, js_json, no_content, raw_json, Ctx};
 use crate::domain::agent::{self, AgentInput, AgentKey, DirectoryInput, FunctionRef, PictureInput};
 use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
-use crate::platform::{new_id, now_ms};
+use crate::platform::{d1, new_id, now_ms};
 use crate::store::agents::{self as store, AgentRef, NewBlob};
 use crate::store::events::{self, Previous};
 use crate::store::functions as fstore;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
-use worker::Response;
 
 fn key(cx: &Ctx) -> AgentKey {
     AgentKey::parse(cx.param("agent"))
@@ -31,39 +31,40 @@ pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiR
     }
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &store::SORTABLE)?;
-    raw_json(200, store::list(&cx.env, &cx.origin(), ws, &q).await?)
+    js_json(200, store::list(&cx.env, &cx.origin(), ws, &q).await?)
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = agent::agent_input(&map, true)?;
     let agent = write(cx, ws, None, &input).await?;
-    raw_json(201, agent)
+    js_json(201, agent)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let agent =
-        store::get_json(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed")).await?.ok_or_else(agent_not_found)?;
-    raw_json(200, agent)
+    let agent = store::get_json_js(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed"))
+        .await?
+        .ok_or_else(agent_not_found)?;
+    js_json(200, agent)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = agent::agent_input(&map, false)?;
     let existing = find_live(cx, ws, cx.flag("trashed")).await?;
     let agent = write(cx, ws, Some(&existing), &input).await?;
-    raw_json(200, agent)
+    js_json(200, agent)
 }
 
 /// PUT /v1/agents/{uid}: updates the agent with that uid (fields left out keep their
 /// values) or creates it (fields left out take their defaults).
-pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let uid = cx.param("agent").to_string();
     let map = body::json_object(cx).await?;
@@ -83,7 +84,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     match store::find(&cx.env, ws, &AgentKey::Uid(uid.clone())).await? {
         Some(existing) if existing.is_trashed == 0 || cx.flag("trashed") => {
             let agent = write(cx, ws, Some(&existing), input).await?;
-            raw_json(200, agent)
+            js_json(200, agent)
         }
         Some(_) => Err(agent_not_found()),
         None => {
@@ -95,12 +96,12 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
             errors.into_result()?;
             input.uid = Some(uid);
             let agent = write(cx, ws, None, input).await?;
-            raw_json(201, agent)
+            js_json(201, agent)
         }
     }
 }
 
-pub async fn trash(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn trash(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
     refuse_if_protected(&a, "trashed")?;
@@ -108,14 +109,14 @@ pub async fn trash(cx: &mut Ctx) -> ApiResult<Response> {
     no_content()
 }
 
-pub async fn restore(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn restore(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
     set_trashed(cx, ws, &a, false).await?;
     no_content()
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, true).await?;
     refuse_if_protected(&a, "deleted")?;
@@ -136,7 +137,7 @@ fn refuse_if_protected(a: &AgentRef, what: &str) -> ApiResult<()> {
 }
 
 /// PATCH /admin/v1/workspaces/{id}/agents/{agent} `{protected: bool}`.
-pub async fn protect(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn protect(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = super::admin::id_param(cx, "id")?;
     let map = body::json_object(cx).await?;
     let protected = match map.get("protected") {
@@ -156,7 +157,7 @@ pub async fn protect(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// Creates (`existing = None`) or updates an agent, with its picture blob, directory and
 /// functions, in one D1 batch (one transaction); returns the agent's JSON.
-async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInput) -> ApiResult<String> {
+async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInput) -> ApiResult<JsValue> {
     let env = &cx.env;
     let now = time::format_millis(now_ms());
 
@@ -303,9 +304,14 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
             .prepare("SELECT object AS agent FROM events WHERE id = ?")
             .bind(&[crate::platform::d1::text(&ev.id)])?,
     );
-    let results = crate::platform::d1::db(env)?.batch(statements).await.map_err(unique_uid)?;
-    let json = store::last_json(&results)?.ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
-    super::webhooks::publish(cx, &events::pending(&results)).await;
+    // The results stay JS values: the agent's JSON goes to the response as it is.
+    let results = d1::batch_js(&d1::db(env)?, statements).await.map_err(unique_uid)?;
+    let json = results
+        .last()
+        .and_then(|r| d1::rows(r).into_iter().next())
+        .and_then(|row| d1::cell(&row, "agent"))
+        .ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
+    super::webhooks::publish(cx, &events::pending_js(&results)).await;
     Ok(json)
 }
 

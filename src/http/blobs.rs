@@ -3,11 +3,11 @@
 
 use super::error::{ApiError, ApiResult};
 use super::Ctx;
+use super::{Body, Reply};
 use crate::platform::d1::{db, text};
 use serde::Deserialize;
-use worker::{Headers, Response};
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     #[derive(Deserialize)]
     struct Row {
         media_type: String,
@@ -25,14 +25,13 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
         .await?
         .ok_or_else(ApiError::not_found)?;
     let bytes = from_hex(&row.data_hex).ok_or_else(|| ApiError::Internal("blob is not hex".into()))?;
-    let headers = Headers::new();
-    headers.set("Content-Type", &row.media_type)?;
-    // A blob never changes under its id.
-    headers.set("Cache-Control", "public, max-age=31536000, immutable")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
-    // An SVG could carry script: never let it run in our origin.
-    headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")?;
-    Ok(Response::from_bytes(bytes)?.with_headers(headers))
+    Ok(Reply::new(200, Body::Bytes(bytes))
+        .header("Content-Type", row.media_type)
+        // A blob never changes under its id.
+        .header("Cache-Control", "public, max-age=31536000, immutable")
+        .header("X-Content-Type-Options", "nosniff")
+        // An SVG could carry script: never let it run in our origin.
+        .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox"))
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {

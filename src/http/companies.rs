@@ -3,13 +3,13 @@
 
 use super::error::{ApiError, ApiResult};
 use super::records::{delete_emitting, listing, path_id, write_emitting, written};
+use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, external_id_problem, CompanyInput};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::events::Previous;
 use crate::store::{companies as store, customers as customer_store, page};
-use worker::Response;
 
 pub const UNIQUE: [(&str, &str); 1] = [("companies.workspace_id, companies.external_id", "external_id")];
 
@@ -17,14 +17,14 @@ fn not_found() -> ApiError {
     ApiError::NotFound("Company not found.".into())
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
     let (items, count) = store::list(&cx.env, ws, &q).await?;
     listing(items, count, &q)
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::company_input(&map, true)?;
@@ -32,13 +32,13 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(201, written(insert(cx, ws, &input, &now).await?)?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::company_input(&map, false)?;
@@ -71,7 +71,7 @@ pub fn external_id_param(cx: &Ctx) -> ApiResult<String> {
     }
 }
 
-pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let e = external_id_param(cx).map_err(|_| not_found())?;
     let id = page::find_id(&cx.env, "companies", ws, "external_id = ?", crate::platform::d1::text(&e))
@@ -82,7 +82,7 @@ pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// PUT /v1/companies/by-external-id/{external_id}: updates the company with that external
 /// id (fields left out keep their values; 200) or creates it (`name` required; 201).
-pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let (ext, mut input) = super::records::upsert_input(
@@ -113,7 +113,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     Err(ApiError::Internal("company upsert did not settle".into()))
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     let ev = page::emit(&cx.env, ws, "company.deleted", "company", store::EVENT_ROW, Some(id), Previous::None)?;
@@ -125,7 +125,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// GET /v1/companies/{id}/customers: the company's customers, with the customers
 /// listing's parameters.
-pub async fn customers(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn customers(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &customer_store::SORTABLE)?;
     let mut filters = support::customer_filters(&q.params)?;

@@ -3,13 +3,13 @@
 //! `CREDENTIALS_KEY`, a fresh nonce each time) before they reach D1, and never returned.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, no_content, Ctx};
 use crate::domain::connection;
 use crate::platform::{now_ms, random_bytes, seal};
 use crate::store::connections;
 use crate::store::events::{self, Previous};
 use serde_json::{json, Value};
-use worker::Response;
 
 /// The `{id}` of the path when it can be a connection id; anything else is a 404.
 fn id_param(cx: &Ctx) -> ApiResult<String> {
@@ -21,7 +21,7 @@ fn id_param(cx: &Ctx) -> ApiResult<String> {
     }
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let now = now_ms();
@@ -45,20 +45,20 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     json(201, &conn)
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let data = connections::list(&cx.env, workspace_id).await?;
     json(200, &json!({ "data": data }))
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let id = id_param(cx)?;
     let conn = connections::get(&cx.env, workspace_id, &id).await?.ok_or_else(ApiError::not_found)?;
     json(200, &conn)
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let id = id_param(cx)?;
     // The event (the connection as it was) and the delete in one batch.

@@ -4,6 +4,7 @@
 
 use super::error::{ApiError, ApiResult};
 use super::records::{listing, path_id, write_emitting, written};
+use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, RecordRef, Sender};
 use crate::domain::{listing as list_params, time};
@@ -11,7 +12,6 @@ use crate::platform::now_ms;
 use crate::store::conversations::{self as store, ConvRef, NewConversation};
 use crate::store::events::{Emitted, Previous};
 use crate::store::{customers, page};
-use worker::Response;
 
 fn not_found() -> ApiError {
     ApiError::NotFound("Conversation not found.".into())
@@ -35,7 +35,7 @@ async fn conversation(cx: &Ctx, ws: i64) -> ApiResult<ConvRef> {
     store::find(&cx.env, ws, id).await?.ok_or_else(not_found)
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
     let filters = support::conversation_filters(&q.params)?;
@@ -76,7 +76,7 @@ async fn resolve_sender(cx: &Ctx, ws: i64, s: &Sender, customer_id: i64) -> ApiR
     }
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input: ConversationCreate = support::conversation_create(&map)?;
@@ -125,13 +125,13 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(201, written(write_emitting(cx, stmts, last, &[], events).await?)?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::conversation_update(&map)?;
@@ -143,7 +143,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, write_emitting(cx, stmts, 1, &[], vec![ev]).await?.ok_or_else(not_found)?)
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     if !page::delete(&cx.env, "conversations", ws, id).await? {
@@ -153,7 +153,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// Moves the conversation to `status` (with `snoozed_until` for snoozed) and answers it.
-async fn change_status(cx: &Ctx, ws: i64, c: &ConvRef, status: &str, until: Option<&str>) -> ApiResult<Response> {
+async fn change_status(cx: &Ctx, ws: i64, c: &ConvRef, status: &str, until: Option<&str>) -> ApiResult<Reply> {
     let before = store::get(&cx.env, ws, c.id).await?.ok_or_else(not_found)?;
     let now = time::format_millis(now_ms());
     let stmts = vec![store::set_status(&cx.env, ws, c, status, until, &now)?, store::select(&cx.env, ws, c.id)?];
@@ -170,14 +170,14 @@ fn conversation_event(cx: &Ctx, ws: i64, kind: &str, id: i64, before: &str) -> A
 }
 
 /// POST /v1/conversations/{id}/open, /pending, /close: the status, stamped when it changes.
-pub async fn set_status(cx: &mut Ctx, status: &'static str) -> ApiResult<Response> {
+pub async fn set_status(cx: &mut Ctx, status: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let c = conversation(cx, ws).await?;
     change_status(cx, ws, &c, status, None).await
 }
 
 /// POST /v1/conversations/{id}/snooze `{snoozed_until}`.
-pub async fn snooze(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn snooze(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let until = support::snooze_input(&map, now_ms())?;
@@ -186,7 +186,7 @@ pub async fn snooze(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// POST /v1/conversations/{id}/assign `{assignee_type, assignee_id}`.
-pub async fn assign(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn assign(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let a = support::assign_input(&map)?;
@@ -200,7 +200,7 @@ pub async fn assign(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// GET /v1/conversations/{id}/messages or /notes (`kind` = message or note).
-pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Response> {
+pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::MESSAGE_SORTABLE)?;
     let c = conversation(cx, ws).await?;
@@ -210,7 +210,7 @@ pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Respon
 
 /// POST /v1/conversations/{id}/messages or /notes: the message and the conversation's
 /// update in one batch.
-pub async fn add_message(cx: &mut Ctx, kind: &'static str) -> ApiResult<Response> {
+pub async fn add_message(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::message_input(&map, kind == "note")?;

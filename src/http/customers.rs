@@ -4,6 +4,7 @@
 use super::companies::external_id_param;
 use super::error::{ApiError, ApiResult};
 use super::records::{delete_emitting, listing, path_id, write_emitting, written};
+use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, CustomerInput};
 use crate::domain::{listing as list_params, time};
@@ -11,7 +12,6 @@ use crate::platform::d1::text;
 use crate::platform::now_ms;
 use crate::store::events::Previous;
 use crate::store::{companies, customers as store, page};
-use worker::Response;
 
 pub const UNIQUE: [(&str, &str); 1] = [("customers.workspace_id, customers.external_id", "external_id")];
 
@@ -19,7 +19,7 @@ fn not_found() -> ApiError {
     ApiError::NotFound("Customer not found.".into())
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
     let filters = support::customer_filters(&q.params)?;
@@ -40,7 +40,7 @@ async fn company(cx: &Ctx, ws: i64, input: &CustomerInput) -> ApiResult<Option<O
     }
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::customer_input(&map)?;
@@ -55,13 +55,13 @@ async fn insert(cx: &Ctx, ws: i64, input: &CustomerInput) -> ApiResult<String> {
     written(write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::customer_input(&map)?;
@@ -88,7 +88,7 @@ async fn update_by_id(cx: &Ctx, ws: i64, id: i64, input: &CustomerInput) -> ApiR
     write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await
 }
 
-pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let e = external_id_param(cx).map_err(|_| not_found())?;
     let id = store::find_by_external_id(&cx.env, ws, &e).await?.ok_or_else(not_found)?;
@@ -97,7 +97,7 @@ pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// PUT /v1/customers/by-external-id/{external_id}: updates the customer with that external
 /// id (fields left out keep their values; 200) or creates it (201).
-pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let (ext, mut input) = super::records::upsert_input(cx, &map, support::customer_input, |i| {
@@ -121,7 +121,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// DELETE /v1/customers/{id}: the customer and, with it, its conversations and their
 /// messages.
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     let ev = page::emit(&cx.env, ws, "customer.deleted", "customer", store::EVENT_ROW, Some(id), Previous::None)?;

@@ -5,6 +5,7 @@
 
 use super::agents::{find_live, write_with_agent_event};
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, no_content, Ctx};
 use crate::domain::agent::{self, is_sensitive_header, FunctionInput, REDACTED};
 use crate::domain::validate::Errors;
@@ -13,7 +14,7 @@ use crate::platform::outbound::{self, Failure, Outbound};
 use crate::platform::{now_ms, sealer};
 use crate::store::functions::{self as store, FunctionRow, SealedFunction};
 use serde_json::{json, Map, Value};
-use worker::{Method, Response};
+use worker::Method;
 
 fn fn_not_found() -> ApiError {
     ApiError::NotFound("Function not found.".into())
@@ -94,7 +95,7 @@ fn row_of(f: &SealedFunction) -> FunctionRow {
     }
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, false).await?;
     let rows = store::list(&cx.env, a.id).await?;
@@ -109,7 +110,7 @@ fn has_function(a: &crate::store::agents::AgentRef, name: &str) -> bool {
         .any(|f| f.get("name").and_then(Value::as_str) == Some(name))
 }
 
-pub async fn add(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = agent::function_input(&map, true)?;
@@ -124,14 +125,14 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Response> {
     json(201, &render(cx, &row_of(&sealed))?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, false).await?;
     let row = store::get(&cx.env, a.id, cx.param("name")).await?.ok_or_else(fn_not_found)?;
     json(200, &render(cx, &row)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let patch = agent::function_input(&map, false)?;
@@ -165,7 +166,7 @@ fn keep_all(row: &FunctionRow) -> Vec<(String, String)> {
     stored_headers(row).keys().map(|k| (k.clone(), REDACTED.to_string())).collect()
 }
 
-pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let name = cx.param("name").to_string();
     let mut map = body::json_object(cx).await?;
@@ -192,7 +193,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Response> {
     json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
 }
 
-pub async fn remove(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn remove(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let a = find_live(cx, ws, false).await?;
     let name = cx.param("name").to_string();
@@ -206,7 +207,7 @@ pub async fn remove(cx: &mut Ctx) -> ApiResult<Response> {
 /// POST .../functions/{name}/invoke `{arguments}` → `{status, body, duration}`.
 /// The remote end's failures are a 200 carrying its status; a URL the guard refuses is a
 /// 422; no answer in time or no connection is a 200 with `error` and `status: null`.
-pub async fn invoke(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn invoke(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     // An empty body is no arguments: `curl -X POST .../invoke` works as is.
     let map = body::json_object_or_empty(cx).await?;

@@ -11,10 +11,10 @@ use super::error::{ApiError, ApiResult};
 use super::routes::{Handler, Route};
 use super::Inbound;
 use super::{error_response, Ctx, MAX_BODY_BYTES};
+use super::{Body, Reply};
 use crate::domain::idempotency::{self as idem, StoredResponse};
 use crate::store::idempotency::{self as store, Claim};
 use serde_json::json;
-use worker::{Headers, Response};
 
 pub const HEADER: &str = "Idempotency-Key";
 
@@ -54,7 +54,7 @@ fn family(handler: Handler, e: ApiError) -> ApiError {
 }
 
 /// Runs `dispatch` at most once per key (see the module comment).
-pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> ApiResult<Response> {
+pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let body = cx
         .req
@@ -92,7 +92,7 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
 
     let result = super::dispatch(handler, cx).await;
     let status = match &result {
-        Ok(resp) => resp.status_code(),
+        Ok(resp) => resp.status(),
         Err(e) => e.status(),
     };
     if !idem::should_store(status) {
@@ -104,9 +104,9 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
     }
     let resp = match result {
         Ok(resp) => resp,
-        Err(e) => error_response(e, &cx.request_id)?,
+        Err(e) => error_response(e, &cx.request_id),
     };
-    let (resp, stored) = capture(resp).await?;
+    let stored = capture(&resp);
     match store::complete(&cx.env, workspace_id, &key, &token, &stored).await {
         Ok(true) => {}
         Ok(false) => worker::console_error!("idempotency: the claim expired before the request completed"),
@@ -116,29 +116,24 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
     Ok(resp)
 }
 
-/// Reads a response's status, headers and body, and gives back an equal response.
-async fn capture(mut resp: Response) -> ApiResult<(Response, StoredResponse)> {
-    let status = resp.status_code();
-    let headers: Vec<(String, String)> = resp.headers().entries().collect();
-    let body = resp.bytes().await?;
-    let stored = StoredResponse { status, headers, body };
-    Ok((build(&stored)?, stored))
-}
-
-fn build(stored: &StoredResponse) -> ApiResult<Response> {
-    let headers = Headers::new();
-    for (name, value) in &stored.headers {
-        headers.set(name, value)?;
+/// What a replay must give back: the response's status, headers and body.
+fn capture(resp: &Reply) -> StoredResponse {
+    StoredResponse {
+        status: resp.status(),
+        headers: resp.headers().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+        body: resp.body_bytes(),
     }
-    // A null-body status (204, 304) must not get a body, not even an empty one.
-    let resp = if stored.body.is_empty() { Response::empty()? } else { Response::from_bytes(stored.body.clone())? };
-    Ok(resp.with_status(stored.status).with_headers(headers))
 }
 
 /// The stored response, byte for byte, marked as a replay. `http::handle` then sets this
 /// request's own `X-Request-Id` over the stored one.
-fn replay(stored: StoredResponse) -> ApiResult<Response> {
-    let mut resp = build(&stored)?;
-    resp.headers_mut().set("Idempotent-Replayed", "true")?;
+fn replay(stored: StoredResponse) -> ApiResult<Reply> {
+    // A null-body status (204, 304) must not get a body, not even an empty one.
+    let body = if stored.body.is_empty() { Body::Empty } else { Body::Bytes(stored.body) };
+    let mut resp = Reply::new(stored.status, body);
+    for (name, value) in stored.headers {
+        resp.set_header(name, value);
+    }
+    resp.set_header("Idempotent-Replayed", "true");
     Ok(resp)
 }

@@ -2,11 +2,11 @@
 
 use super::error::{ApiError, ApiResult};
 use super::records::{listing, path_id, write, written};
+use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::{listing as list_params, support, time};
 use crate::platform::now_ms;
 use crate::store::{members as store, page};
-use worker::Response;
 
 pub const UNIQUE: [(&str, &str); 1] = [("members.workspace_id, members.email", "email")];
 
@@ -14,7 +14,7 @@ fn not_found() -> ApiError {
     ApiError::NotFound("Member not found.".into())
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
     let roles = support::member_filters(&q.params)?;
@@ -22,7 +22,7 @@ pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
     listing(items, count, &q)
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::member_input(&map, true)?;
@@ -31,13 +31,13 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(201, written(write(cx, stmts, 1, &UNIQUE).await?)?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::member_input(&map, false)?;
@@ -49,7 +49,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// DELETE /v1/members/{id}: their conversations become unassigned; their messages and
 /// notes stay (the sender's name reads null).
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     if !page::delete(&cx.env, "members", ws, id).await? {

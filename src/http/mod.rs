@@ -1,5 +1,5 @@
 //! The request path, written once: request id → route → auth → body limit →
-//! idempotency key (POST) → handler → error mapping. Handlers only see a `Ctx` and return `ApiResult<Response>`.
+//! idempotency key (POST) → handler → error mapping. Handlers only see a `Ctx` and return `ApiResult<Reply>`.
 
 pub mod actions;
 pub mod admin;
@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod members;
 pub mod openapi;
 pub mod records;
+pub mod reply;
 pub mod request;
 pub mod routes;
 pub mod training;
@@ -26,11 +27,12 @@ pub mod workspace;
 
 use auth::Caller;
 use error::{ApiError, ApiResult};
+pub use reply::{Body, Reply};
 pub use request::Inbound;
 use routes::{Access, Handler};
 use serde::Serialize;
 use serde_json::Value;
-use worker::{Env, Headers, Method, Response};
+use worker::{web_sys, Env, Method};
 
 /// Bodies larger than this are refused with 413 (CONTRACT.md, Errors).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -80,25 +82,20 @@ impl Ctx {
     }
 }
 
-/// Serves one request. An `Err` here only means the JS `Response` itself could not be
-/// built; the JS entry (`js/entry.mjs`) turns that, and any panic, into a JSON 500.
-pub async fn handle(req: Inbound, env: Env) -> worker::Result<Response> {
+/// Serves one request; every failure is already an `ApiError` answer by then. A panic is
+/// the JS entry's to answer (`js/entry.mjs`): a JSON 500 all the same.
+pub async fn handle(req: Inbound, env: Env) -> web_sys::Response {
     let request_id = request_id(&req);
     let is_head = req.method() == Method::Head;
-    let mut resp = match serve(req, env, &request_id).await {
-        Ok(resp) => resp,
-        Err(err) => error_response(err, &request_id)?,
+    let mut reply = match serve(req, env, &request_id).await {
+        Ok(reply) => reply,
+        Err(err) => error_response(err, &request_id),
     };
-    resp.headers_mut().set("X-Request-Id", &request_id)?;
-    if is_head {
-        // HEAD answers exactly like GET, without the body.
-        let headers = resp.headers().clone();
-        return Ok(Response::empty()?.with_status(resp.status_code()).with_headers(headers));
-    }
-    Ok(resp)
+    reply.set_header("X-Request-Id", request_id);
+    reply.into_js(is_head)
 }
 
-async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Response> {
+async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
     let path = req.path();
     let (route, params) = routes::find(&path).ok_or_else(ApiError::not_found)?;
@@ -135,7 +132,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Response> 
     dispatch(handler, &mut cx).await
 }
 
-pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Response> {
+pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Reply> {
     match handler {
         Handler::Health => health::get(),
         Handler::OpenApi => openapi::get(),
@@ -244,37 +241,39 @@ fn request_id(req: &Inbound) -> String {
     }
 }
 
-pub fn error_response(err: ApiError, request_id: &str) -> worker::Result<Response> {
+pub fn error_response(err: ApiError, request_id: &str) -> Reply {
     let (status, mut body, headers) = err.body();
     if let Some(obj) = body.as_object_mut() {
         obj.insert("request_id".into(), Value::String(request_id.to_string()));
     }
-    let mut resp = json_response(status, &body)?;
+    let mut reply = json_reply(status, &body);
     for (name, value) in headers {
-        resp.headers_mut().set(name, &value)?;
+        reply.set_header(name, value);
     }
-    Ok(resp)
+    reply
 }
 
-pub fn json_response<T: Serialize>(status: u16, value: &T) -> worker::Result<Response> {
-    let body = serde_json::to_vec(value)?;
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
+/// A JSON answer serialised from `value` (serde_json cannot fail on our values; if it
+/// did, the body would be empty rather than the worker down).
+pub fn json_reply<T: Serialize>(status: u16, value: &T) -> Reply {
+    Reply::json(status, Body::Bytes(serde_json::to_vec(value).unwrap_or_default()))
 }
 
 /// A response whose JSON text was built already (by SQLite's `json_object`, say).
-pub fn raw_json(status: u16, body: String) -> ApiResult<Response> {
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    Ok(Response::from_bytes(body.into_bytes())?.with_status(status).with_headers(headers))
+pub fn raw_json(status: u16, body: String) -> ApiResult<Reply> {
+    Ok(Reply::json(status, Body::Bytes(body.into_bytes())))
 }
 
-pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
-    Ok(json_response(status, value)?)
+/// A JSON text that is still a JS string (read from D1): it never enters wasm memory.
+pub fn js_json(status: u16, body: wasm_bindgen::JsValue) -> ApiResult<Reply> {
+    Ok(Reply::json(status, Body::Js(body)))
+}
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Reply> {
+    Ok(json_reply(status, value))
 }
 
 /// 204 No Content.
-pub fn no_content() -> ApiResult<Response> {
-    Ok(Response::empty()?.with_status(204))
+pub fn no_content() -> ApiResult<Reply> {
+    Ok(Reply::empty(204))
 }

@@ -2,7 +2,7 @@
 //! checked against the route table by the unit test below, so neither can drift.
 
 use super::error::ApiResult;
-use worker::{Headers, Response};
+use super::{Body, Reply};
 
 use super::routes::ALIASES;
 use serde_json::Value;
@@ -37,11 +37,8 @@ pub fn document() -> &'static str {
     })
 }
 
-pub fn get() -> ApiResult<Response> {
-    let headers = Headers::new();
-    headers.set("Content-Type", "application/json")?;
-    headers.set("Cache-Control", "public, max-age=300")?;
-    Ok(Response::from_bytes(document().as_bytes().to_vec())?.with_headers(headers))
+pub fn get() -> ApiResult<Reply> {
+    Ok(Reply::json(200, Body::Static(document().as_bytes())).header("Cache-Control", "public, max-age=300"))
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //! UNIQUE errors as 422s.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{json, raw_json, Ctx};
 use crate::domain::support::parse_id;
 use crate::store::events::{self, Emitted};
 use crate::store::page;
 use serde_json::json;
-use worker::{D1PreparedStatement, D1Result, Response};
+use worker::{D1PreparedStatement, D1Result};
 
 /// The integer id in the path; anything that is not one names nothing: 404.
 pub fn path_id(cx: &Ctx, name: &str, not_found: fn() -> ApiError) -> ApiResult<i64> {
@@ -16,7 +17,7 @@ pub fn path_id(cx: &Ctx, name: &str, not_found: fn() -> ApiError) -> ApiResult<i
 }
 
 /// `{data, start, end, count}`, or `{count}` with `count_only`.
-pub fn listing(items: Vec<String>, count: i64, q: &crate::domain::listing::ListQuery) -> ApiResult<Response> {
+pub fn listing(items: Vec<String>, count: i64, q: &crate::domain::listing::ListQuery) -> ApiResult<Reply> {
     if q.count_only {
         return json(200, &json!({ "count": count }));
     }

@@ -3,6 +3,7 @@
 //! queue, `jobs::training`), and grounded search over an agent's knowledge.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, no_content, raw_json, Ctx};
 use crate::domain::agent::AgentKey;
 use crate::domain::training::{self as dt, TypeProblem};
@@ -14,7 +15,6 @@ use crate::platform::outbound::check;
 use crate::store::agents as agents_store;
 use crate::store::training::{self as store, Fields, Filters};
 use serde_json::{json, Map, Value};
-use worker::Response;
 
 fn invalid_agent() -> ApiError {
     ApiError::Standard(400, "INVALID_AGENT", "The agent does not exist in this workspace or is trashed.".into(), None)
@@ -97,7 +97,7 @@ impl Prepared {
 }
 
 /// POST /v1/training-data `{agent, type: "text"|"qa", ...}` → 201, chunked and indexed.
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let kind = match dt::create_type(&map) {
@@ -161,14 +161,14 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(201, item)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let item = store::get_json(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
     raw_json(200, item)
 }
 
 /// PATCH: text and qa items take their fields (re-chunked at once); url items a title.
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = item_id(cx)?;
     let map = body::json_object(cx).await?;
@@ -205,7 +205,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, item.ok_or_else(item_not_found)?)
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let events = store::delete(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
     super::webhooks::publish(cx, &events).await;
@@ -213,7 +213,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// GET /v1/training-data: the shared listing parameters plus `agent`, `type`, `status`.
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &dt::SORTABLE)?;
     let mut errors = Errors::new();
@@ -245,7 +245,7 @@ pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
 
 /// POST /v1/training-data/urls/discover `{agent, url}`: the page's same-site links (and
 /// the site's sitemap's), nothing stored.
-pub async fn discover(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn discover(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let mut errors = Errors::new();
@@ -309,7 +309,7 @@ pub async fn discover(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// POST /v1/training-data/urls/process `{agent, urls}` → 202 with the pending url items.
-pub async fn process(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn process(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let mut errors = Errors::new();
@@ -363,7 +363,7 @@ pub async fn process(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// POST /v1/training-data/urls/resync `{agent}` → 202 with the re-queued url items.
-pub async fn resync(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn resync(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let mut errors = Errors::new();
@@ -401,7 +401,7 @@ async fn queue_items(cx: &Ctx, ws: i64, items: &[String], now: &str) -> ApiResul
 }
 
 /// GET /v1/agents/{agent}/knowledge/search?q=&limit=: bm25-ranked chunks with citations.
-pub async fn search(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn search(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let params: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(cx.query().as_bytes()).into_owned().collect();

@@ -4,6 +4,7 @@
 //! its batch committed.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{body, json, no_content, raw_json, Ctx};
 use crate::domain::validate::Errors;
 use crate::domain::webhook::{self as wh};
@@ -13,7 +14,6 @@ use crate::platform::{new_id, now_ms, random_bytes, seal};
 use crate::store::events::{self as events_store, Previous};
 use crate::store::webhooks as store;
 use serde_json::{json as j, Value};
-use worker::Response;
 
 /// After a write's batch committed: hands its events to the queue. Errors are logged, not
 /// returned (the sweep catches what did not go). Test-only fault switch: with the var
@@ -47,7 +47,7 @@ fn check_url(cx: &Ctx, url: &str, errors: &mut Errors) {
     }
 }
 
-fn with_secret(webhook: &str, secret: &str) -> ApiResult<Response> {
+fn with_secret(webhook: &str, secret: &str) -> ApiResult<Reply> {
     let mut v: Value = serde_json::from_str(webhook).map_err(|e| ApiError::Internal(e.to_string()))?;
     if let Some(o) = v.as_object_mut() {
         o.insert("secret".into(), Value::String(secret.to_string()));
@@ -55,7 +55,7 @@ fn with_secret(webhook: &str, secret: &str) -> ApiResult<Response> {
     json(201, &v)
 }
 
-pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = wh::webhook_input(&map, true)?;
@@ -85,19 +85,19 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Response> {
     with_secret(&created, &secret)
 }
 
-pub async fn list(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &["created_at"])?;
     raw_json(200, store::list(&cx.env, ws, &q).await?)
 }
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     raw_json(200, store::get_json(&cx.env, ws, &id).await?.ok_or_else(not_found)?)
 }
 
-pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = wh::webhook_input(&map, false)?;
@@ -123,7 +123,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, updated)
 }
 
-pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     if !store::delete(&cx.env, ws, &id).await? {
@@ -133,7 +133,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// A new secret; the old one keeps signing alongside it for 24 hours.
-pub async fn rotate_secret(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn rotate_secret(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     let secret = wh::new_secret(&random_bytes::<32>()?);
@@ -151,7 +151,7 @@ pub async fn rotate_secret(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// Sends a `webhook.test` event to this subscription now; answers the delivery.
-pub async fn test(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn test(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     if !store::exists(&cx.env, ws, &id).await? {
@@ -177,7 +177,7 @@ pub async fn test(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, store::delivery_json(&cx.env, ws, &id, &dlv).await?.ok_or_else(not_found)?)
 }
 
-pub async fn deliveries(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn deliveries(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     let q = listing::parse(&cx.query(), &["created_at"])?;
@@ -194,7 +194,7 @@ pub async fn deliveries(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// Re-sends one delivery now (whatever its status); answers the delivery with the new attempt.
-pub async fn retry(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn retry(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     let dlv = cx.param("delivery_id").to_string();
@@ -206,7 +206,7 @@ pub async fn retry(cx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// `{since, until?, types?}`: new deliveries of the window's events, sent through the queue.
-pub async fn replay(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn replay(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let mut errors = Errors::new();
@@ -258,7 +258,7 @@ pub async fn replay(cx: &mut Ctx) -> ApiResult<Response> {
     json(202, &j!({"replayed": ids.len(), "delivery_ids": ids}))
 }
 
-pub async fn list_events(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn list_events(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &events_store::SORTABLE)?;
     let ty = q.params.get("type").map(String::as_str).filter(|s| !s.is_empty());
@@ -270,7 +270,7 @@ pub async fn list_events(cx: &mut Ctx) -> ApiResult<Response> {
     raw_json(200, events_store::list(&cx.env, ws, &q, ty).await?)
 }
 
-pub async fn get_event(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get_event(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = cx.param("id").to_string();
     let ev =

@@ -1,12 +1,12 @@
 //! `GET /v1/workspace`: the calling token's workspace and abilities.
 
 use super::error::{ApiError, ApiResult};
+use super::Reply;
 use super::{json, Ctx};
 use crate::store::workspaces;
 use serde_json::json;
-use worker::Response;
 
-pub async fn get(cx: &mut Ctx) -> ApiResult<Response> {
+pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let caller = cx.caller()?;
     // A token whose workspace is gone is as good as no token.
     let ws = workspaces::get(&cx.env, caller.workspace_id).await?.ok_or(ApiError::Unauthenticated)?;

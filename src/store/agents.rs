@@ -69,7 +69,24 @@ pub async fn find(env: &Env, workspace_id: i64, key: &AgentKey) -> worker::Resul
         .await
 }
 
-/// The agent's API JSON; `None` when missing, or trashed and `include_trashed` is false.
+/// The agent's API JSON (a JS string, see `platform::d1::first_value`); `None` when
+/// missing, or trashed and `include_trashed` is false.
+pub async fn get_json_js(
+    env: &Env,
+    origin: &str,
+    workspace_id: i64,
+    key: &AgentKey,
+    include_trashed: bool,
+) -> worker::Result<Option<JsValue>> {
+    let (clause, value) = key_clause(key);
+    let trashed = if include_trashed { "" } else { " AND a.is_trashed = 0" };
+    let stmt = db(env)?
+        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND {clause}{trashed}"))
+        .bind(&[text(origin), int(workspace_id), value])?;
+    crate::platform::d1::first_value(&stmt, "agent").await
+}
+
+/// `get_json_js` as Rust text (for an event's `previous`).
 pub async fn get_json(
     env: &Env,
     origin: &str,
@@ -77,14 +94,7 @@ pub async fn get_json(
     key: &AgentKey,
     include_trashed: bool,
 ) -> worker::Result<Option<String>> {
-    let (clause, value) = key_clause(key);
-    let trashed = if include_trashed { "" } else { " AND a.is_trashed = 0" };
-    let row: Option<JsonRow> = db(env)?
-        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND {clause}{trashed}"))
-        .bind(&[text(origin), int(workspace_id), value])?
-        .first(None)
-        .await?;
-    Ok(row.map(|r| r.agent))
+    Ok(get_json_js(env, origin, workspace_id, key, include_trashed).await?.and_then(|v| v.as_string()))
 }
 
 pub fn select_json_by_id(env: &Env, origin: &str, agent_id: i64) -> worker::Result<D1PreparedStatement> {
@@ -429,13 +439,11 @@ pub fn list_sql(origin: &str, workspace_id: i64, q: &ListQuery) -> (String, Vec<
     (sql, p.0)
 }
 
-pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<String> {
-    #[derive(Deserialize)]
-    struct Body {
-        body: String,
-    }
+pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<JsValue> {
     let (sql, args) = list_sql(origin, workspace_id, q);
     let args: Vec<JsValue> = args.iter().map(Arg::js).collect();
-    let row: Option<Body> = db(env)?.prepare(sql).bind(&args)?.first(None).await?;
-    row.map(|b| b.body).ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
+    let stmt = db(env)?.prepare(sql).bind(&args)?;
+    crate::platform::d1::first_value(&stmt, "body")
+        .await?
+        .ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
 }

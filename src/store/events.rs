@@ -159,6 +159,15 @@ pub fn pending(results: &[worker::D1Result]) -> Vec<String> {
     results.iter().filter_map(|r| r.results::<Row>().ok()).flatten().filter_map(|row| row.pending_event).collect()
 }
 
+/// `pending` for a batch whose results stayed JS values (`platform::d1::batch_js`).
+pub fn pending_js(results: &[JsValue]) -> Vec<String> {
+    results
+        .iter()
+        .flat_map(crate::platform::d1::rows)
+        .filter_map(|row| crate::platform::d1::cell(&row, PENDING)?.as_string())
+        .collect()
+}
+
 /// Hands events to the queue after their batch committed. A failure is logged, not
 /// returned: the change is made, and the cron sweep enqueues what is still undispatched.
 pub async fn enqueue(env: &Env, ids: &[String]) {
