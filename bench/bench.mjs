@@ -194,6 +194,14 @@ function runAsync(cmd, args) {
   })
 }
 
+// One request of the scenario, to show the size of what it answers (ours and the peer's
+// agents differ in fields: seed 002's whole object against the peer's twelve columns).
+async function responseBytes(target, s) {
+  if (s.body !== undefined) return null
+  const r = await fetch(target.base + s.path, { headers: { Authorization: `Bearer ${s.token ?? ''}` } })
+  return (await r.arrayBuffer()).byteLength
+}
+
 async function wrk(target, script) {
   // --timeout 10s: a slow answer is latency (p99 shows it), not a socket error.
   const args = ['-t2', `-c${CONNECTIONS}`, '--latency', '--timeout', '10s', '-s', script]
@@ -320,7 +328,11 @@ for (const [name, s] of Object.entries(scenarios)) {
   if (only && !only.includes(name)) continue
   process.stdout.write(`  ${name}...`)
   results[name] = { ours: await wrk(ours, luaScript(`ours-${name}`, s)) }
-  if (peer && peerScenarios[name]) results[name].peer = await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name]))
+  results[name].ours.bytes = await responseBytes(ours, s)
+  if (peer && peerScenarios[name]) {
+    results[name].peer = await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name]))
+    results[name].peer.bytes = await responseBytes(peer, peerScenarios[name])
+  }
   process.stdout.write(' done\n')
 }
 
@@ -333,7 +345,7 @@ const goals = {
   create: { rps: 1.0 },
 }
 const f = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d))
-const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err', 'CPU ms/req', 'peer req/s', 'peer CPU ms/req', 'req/s ratio', 'CPU ratio', 'goal']]
+const rows = [['scenario', 'bytes', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err', 'CPU ms/req', 'peer bytes', 'peer req/s', 'peer CPU ms/req', 'req/s ratio', 'CPU ratio', 'goal']]
 let errors = 0
 for (const [name, r] of Object.entries(results)) {
   const o = r.ours
@@ -356,8 +368,8 @@ for (const [name, r] of Object.entries(results)) {
     r.p50VsList = ratio
     goal = `p50 ≤1.3× list: ${f(ratio)}× ${ratio <= 1.3 ? 'met' : 'NOT met'}`
   }
-  rows.push([name, f(o.rps, 0), f(o.p50), f(o.p99), String(o.non2xx), String(o.socketErrors), f(o.cpuMsPerReq, 3),
-    r.peer ? f(r.peer.rps, 0) : (PEER_DIR ? '-' : 'no peer'), r.peer ? f(r.peer.cpuMsPerReq, 3) : '-', f(rpsRatio), f(cpuRatio), goal])
+  rows.push([name, o.bytes == null ? '-' : String(o.bytes), f(o.rps, 0), f(o.p50), f(o.p99), String(o.non2xx), String(o.socketErrors), f(o.cpuMsPerReq, 3),
+    r.peer?.bytes == null ? '-' : String(r.peer.bytes), r.peer ? f(r.peer.rps, 0) : (PEER_DIR ? '-' : 'no peer'), r.peer ? f(r.peer.cpuMsPerReq, 3) : '-', f(rpsRatio), f(cpuRatio), goal])
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
 console.log('')

@@ -29,8 +29,11 @@ globalThis.__weavRespondBytes = (view, status, headers) =>
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();
+// Set when the wasm instance aborted: the next event re-instantiates it (below).
+let aborted = false;
 
 function crashAll() {
+  aborted = true;
   for (const fail of inFlight) fail();
   inFlight.clear();
 }
@@ -47,23 +50,56 @@ function internalError(request) {
   });
 }
 
-// Extending worker-build's entrypoint (rather than wrapping an instance of it) keeps its
-// per-request construction as it is and inherits every other handler it exports
-// (queue, scheduled) unchanged.
-export default class Worker extends RustWorker {
-  async fetch(request) {
-    let fail;
-    const crashed = new Promise((_, reject) => {
-      fail = () => reject(new Error("the wasm instance aborted"));
-    });
-    inFlight.add(fail);
-    try {
-      return await Promise.race([super.fetch(request), crashed]);
-    } catch (e) {
-      console.error("unhandled", e);
-      return internalError(request);
-    } finally {
-      inFlight.delete(fail);
-    }
+// worker-build's entrypoint is a class behind a Proxy: workerd would construct it, and the
+// Proxy wrap each method it hands out, on every request. Its handlers only read `this.env`
+// and `this.ctx`, so they are called directly on a plain object instead. Constructing
+// the class once after an abort is what makes its shim re-instantiate the wasm module.
+const { fetch: rustFetch, queue: rustQueue, scheduled: rustScheduled } = RustWorker.prototype;
+
+function recover(env, ctx) {
+  if (aborted) {
+    aborted = false;
+    new RustWorker(ctx, env);
   }
 }
+
+async function settle(request, pending) {
+  let fail;
+  const crashed = new Promise((_, reject) => {
+    fail = () => reject(new Error("the wasm instance aborted"));
+  });
+  inFlight.add(fail);
+  try {
+    return await Promise.race([pending, crashed]);
+  } catch (e) {
+    console.error("unhandled", e);
+    return internalError(request);
+  } finally {
+    inFlight.delete(fail);
+  }
+}
+
+export default {
+  fetch(request, env, ctx) {
+    recover(env, ctx);
+    let out;
+    try {
+      out = rustFetch.call({ env, ctx }, request);
+    } catch (e) {
+      // A panic before the first await: the trap surfaces right here.
+      aborted = true;
+      console.error("unhandled", e);
+      return internalError(request);
+    }
+    // An answer that needed no I/O comes back as a Response: nothing left to wait for.
+    return out instanceof Response ? out : settle(request, out);
+  },
+  queue(batch, env, ctx) {
+    recover(env, ctx);
+    return rustQueue.call({ env, ctx }, batch);
+  },
+  scheduled(event, env, ctx) {
+    recover(env, ctx);
+    return rustScheduled.call({ env, ctx }, event);
+  },
+};

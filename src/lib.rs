@@ -9,21 +9,56 @@ pub mod pieces;
 pub mod platform;
 pub mod store;
 
+use std::future::Future;
+use std::task::{Context as TaskContext, Poll, Waker};
+use wasm_bindgen::prelude::*;
 use worker::{event, web_sys, Context, Env, MessageBatch, ScheduleContext, ScheduledEvent};
 
-#[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+/// The fetch handler, exported to worker-build's shim as `fetch(request, env, ctx)`.
+///
+/// Not `#[event(fetch)]`: that turns every answer into a Promise settled from a microtask
+/// (wasm-bindgen-futures), also when nothing had to be waited for. Here the request's
+/// future is polled once at once: an answer that needs no I/O (health, the OpenAPI
+/// document, a 404, a malformed token) goes back as a `Response`; only a request that
+/// waits on I/O becomes a Promise, which polls the same future again with a real waker
+/// (every future re-registers the waker of its latest poll, so the first poll's no-op
+/// waker is never relied on).
+#[wasm_bindgen(js_name = fetch)]
+pub fn fetch_export(req: web_sys::Request, env: Env, _ctx: JsValue) -> JsValue {
+    let mut future = Box::pin(fetch(req, env));
+    match future.as_mut().poll(&mut TaskContext::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(resp)) => resp.into(),
+        Poll::Ready(Err(e)) => js_sys_reject(e),
+        Poll::Pending => worker::wasm_bindgen_futures::future_to_promise(async move {
+            future.await.map(JsValue::from).map_err(|e| JsValue::from_str(&e.to_string()))
+        })
+        .into(),
+    }
+}
+
+fn js_sys_reject(e: worker::Error) -> JsValue {
+    worker::js_sys::Promise::reject(&JsValue::from_str(&e.to_string())).into()
+}
+
+async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<web_sys::Response> {
     // The raw request: `worker::Request` would read `request.cf`, costly and never used.
     let req = http::Inbound::new(req);
-    // Test hook, off unless the worker runs with TEST_HOOKS=true (the e2e harness): proves
-    // that a panic still answers with the JSON 500 of the error contract (js/entry.mjs).
-    if req.path() == "/__test/panic" && platform::var(&env, "TEST_HOOKS", "") == "true" {
-        panic!("test panic");
-    }
-    // Test hook, likewise off unless TEST_HOOKS=true: bulk conversations for the listing
-    // at scale test (10,000 rows in one statement instead of 10,000 requests).
-    if req.path() == "/__test/seed-conversations" && platform::var(&env, "TEST_HOOKS", "") == "true" {
-        return Ok(seed_conversations(req, env).await?.into());
+    // Test hooks, off unless the worker runs with TEST_HOOKS=true (the e2e harness).
+    if req.path().starts_with("/__test/") && platform::var(&env, "TEST_HOOKS", "") == "true" {
+        match req.path() {
+            // A panic still answers with the JSON 500 of the error contract (js/entry.mjs),
+            // whether it happens before the first await or after I/O.
+            "/__test/panic" => {
+                if req.query().contains("after_io=1") {
+                    let _ = env.kv("TOKENS")?.get("test-panic").text().await;
+                }
+                panic!("test panic");
+            }
+            // Bulk conversations for the listing at scale test (10,000 rows in one
+            // statement instead of 10,000 requests).
+            "/__test/seed-conversations" => return Ok(seed_conversations(req, env).await?.into()),
+            _ => {}
+        }
     }
     Ok(http::handle(req, env).await)
 }

@@ -332,12 +332,16 @@ fn body_checks_come_in_contract_order(w: &World) {
 }
 
 fn a_panic_is_a_json_500_and_the_worker_recovers(w: &World) {
-    let r = w.send("GET", "/__test/panic", None, None, &[("X-Request-Id", "panic-1")]);
-    let body = r.expect_error(500, "INTERNAL_ERROR");
-    assert_eq!(body["request_id"], "panic-1");
-    assert!(!body.to_string().contains("panicked"), "no internals leak: {body}");
-    // The next requests are served by a fresh instance.
-    w.send("GET", "/v1/health", None, None, &[]).expect(200);
-    let t = w.tenant();
-    w.get("/v1/workspace", &t.token).expect(200);
+    // Before any await (the answer would have been synchronous) and after I/O (the
+    // request was already a Promise): both end as the contract's JSON 500.
+    for (path, id) in [("/__test/panic", "panic-1"), ("/__test/panic?after_io=1", "panic-2")] {
+        let r = w.send("GET", path, None, None, &[("X-Request-Id", id)]);
+        let body = r.expect_error(500, "INTERNAL_ERROR");
+        assert_eq!(body["request_id"], id);
+        assert!(!body.to_string().contains("panicked"), "no internals leak: {body}");
+        // The next requests are served by a fresh instance.
+        w.send("GET", "/v1/health", None, None, &[]).expect(200);
+        let t = w.tenant();
+        w.get("/v1/workspace", &t.token).expect(200);
+    }
 }
