@@ -301,7 +301,11 @@ if (PEER_DIR) {
     run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir })
     const state = path.join(scratch, 'peer-state')
     run(path.join(dir, 'node_modules/.bin/wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: dir })
-    peer = await serve(dir, 8791, state, path.join(dir, 'serve-miniflare.mjs'))
+    // With BENCH_PROFILE, our serve script (it serves any worker) gives the peer an
+    // inspector too; the peer's own copy has none.
+    peer = PROFILE_DIR
+      ? await serve(dir, 8791, state, path.join(here, 'serve-miniflare.mjs'), {}, 9230)
+      : await serve(dir, 8791, state, path.join(dir, 'serve-miniflare.mjs'))
     await fetch(peer.base + '/admin/seed', {
       method: 'POST', headers: { 'X-Admin': 'bench', 'Content-Type': 'application/json' },
       body: JSON.stringify({ workspace_id: 1, token: 'weav_bench', agents: 1000 }),

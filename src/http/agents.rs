@@ -296,20 +296,15 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
             Previous::None,
         )?,
     };
-    statements.extend(ev.statements);
     // The event's object is the agent exactly as the API returns it, built once by the
-    // event insert: the response reads it back rather than building it a second time.
-    statements.push(
-        crate::platform::d1::db(env)?
-            .prepare("SELECT object AS agent FROM events WHERE id = ?")
-            .bind(&[crate::platform::d1::text(&ev.id)])?,
-    );
+    // event insert, which returns it: the response is that text.
+    statements.extend(ev.statements);
     // The results stay JS values: the agent's JSON goes to the response as it is.
     let results = d1::batch_js(&d1::db(env)?, statements).await.map_err(unique_uid)?;
     let json = results
         .last()
         .and_then(|r| d1::rows(r).into_iter().next())
-        .and_then(|row| d1::cell(&row, "agent"))
+        .and_then(|row| d1::cell(&row, events::OBJECT))
         .ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
     super::webhooks::publish(cx, &events::pending_js(&results)).await;
     Ok(json)

@@ -120,29 +120,27 @@ pub fn emit_select(
              AND n.value IS b.value))"
         ),
     };
-    let db = db(env)?;
-    let bump = db
-        .prepare(format!(
-            "INSERT INTO resource_sequences (workspace_id, resource_type, resource_id, seq) \
-             SELECT {ws}, {rt}, CAST({id_expr} AS TEXT), 1 FROM {from} \
-             ON CONFLICT (workspace_id, resource_type, resource_id) DO UPDATE SET seq = seq + 1"
-        ))
-        .bind(&all[..k + 2])?;
-    // An event of a workspace without an enabled subscription has nowhere to go: it is
-    // written dispatched already, and only the others are handed to the queue (`pending`).
-    let insert = db
+    // One statement: the sequence is the resource's last + 1, and the `events_sequence`
+    // trigger (migration 0007) records it. An event of a workspace without an enabled
+    // subscription has nowhere to go: it is written dispatched already, and only the
+    // others are handed to the queue (`pending`). The object comes back too, so a write
+    // can answer with the resource exactly as its event carries it.
+    let insert = db(env)?
         .prepare(format!(
             "INSERT INTO events (id, workspace_id, type, resource_type, resource_id, sequence, object, previous, \
              created_at, created_ms, dispatched) \
-             SELECT {eid}, {ws}, {ty}, {rt}, CAST({id_expr} AS TEXT), (SELECT seq FROM resource_sequences \
-             WHERE workspace_id = {ws} AND resource_type = {rt} AND resource_id = CAST({id_expr} AS TEXT)), \
+             SELECT {eid}, {ws}, {ty}, {rt}, CAST({id_expr} AS TEXT), COALESCE((SELECT seq FROM resource_sequences \
+             WHERE workspace_id = {ws} AND resource_type = {rt} AND resource_id = CAST({id_expr} AS TEXT)), 0) + 1, \
              {object_expr}, {previous_expr}, {at}, {ms}, \
              NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = {ws} AND w.enabled = 1) FROM {from} \
-             RETURNING CASE dispatched WHEN 0 THEN id END AS {PENDING}"
+             RETURNING CASE dispatched WHEN 0 THEN id END AS {PENDING}, object AS {OBJECT}"
         ))
         .bind(&all)?;
-    Ok(Emitted { id, statements: vec![bump, insert] })
+    Ok(Emitted { id, statements: vec![insert] })
 }
+
+/// The column under which an event insert returns the event's object (JSON text).
+pub const OBJECT: &str = "event_object";
 
 /// The column under which an event insert returns its id when the event still has to be
 /// fanned out (its workspace has an enabled subscription).
