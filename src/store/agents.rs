@@ -10,26 +10,12 @@ use worker::{D1PreparedStatement, Env};
 
 pub const SORTABLE: [&str; 7] = ["id", "uid", "name", "provider", "model", "created_at", "updated_at"];
 
-/// The API object of agent `a`; `?1` is the origin that blob URLs are built on.
-pub const AGENT_JSON: &str = "json_object( \
- 'id', a.id, 'uid', a.uid, 'name', a.name, 'provider', a.provider, 'model', a.model, \
- 'instructions', a.instructions, \
- 'functions', (SELECT json_group_array(name) FROM (SELECT name FROM agent_functions WHERE agent_id = a.id ORDER BY id)), \
- 'knowledge', json(a.knowledge), \
- 'web_search', CASE a.web_search WHEN 1 THEN json('true') WHEN 0 THEN json('false') END, \
- 'max_tokens', a.max_tokens, \
- 'avatar_url', CASE WHEN a.picture_blob IS NOT NULL THEN ?1 || '/v1/blobs/' || a.picture_blob ELSE a.picture_url END, \
- 'picture', CASE \
-   WHEN a.picture_blob IS NOT NULL THEN (SELECT json_object('id', b.id, 'name', b.name, 'media_type', b.media_type, \
-     'width', b.width, 'height', b.height, 'size', b.size, 'thumbnail_url', ?1 || '/v1/blobs/' || b.id, \
-     'raw', ?1 || '/v1/blobs/' || b.id) FROM blobs b WHERE b.id = a.picture_blob) \
-   WHEN a.picture_url IS NOT NULL THEN json_object('id', NULL, 'name', NULL, 'media_type', NULL, 'width', NULL, \
-     'height', NULL, 'size', NULL, 'thumbnail_url', a.picture_url, 'raw', a.picture_url) END, \
- 'directory', (SELECT json_object('id', d.id, 'name', d.name) FROM directories d WHERE d.id = a.directory_id), \
- 'comment', a.comment, 'tags', json(a.tags), 'metadata', json(a.metadata), \
- 'created_at', a.created_at, 'updated_at', a.updated_at, \
- 'is_agent', json('true'), 'is_trashed', CASE a.is_trashed WHEN 1 THEN json('true') ELSE json('false') END, \
- 'protected', CASE a.protected WHEN 1 THEN json('true') ELSE json('false') END)";
+/// The API object of agent `a` (JSON text); `?1` is the origin that blob URLs are built
+/// on. `doc` is kept by triggers (migration 0008) with the URLs of a stored picture as
+/// paths: only such an agent's JSON is rewritten here (json_set keeps the key order).
+pub const AGENT_JSON: &str = "CASE WHEN a.picture_blob IS NULL THEN a.doc ELSE json_set(a.doc, \
+ '$.avatar_url', ?1 || '/v1/blobs/' || a.picture_blob, '$.picture.thumbnail_url', ?1 || '/v1/blobs/' || a.picture_blob, \
+ '$.picture.raw', ?1 || '/v1/blobs/' || a.picture_blob) END";
 
 #[derive(Deserialize)]
 struct JsonRow {
