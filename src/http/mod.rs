@@ -235,10 +235,7 @@ fn request_id(req: &Inbound) -> String {
             return id;
         }
     }
-    match crate::platform::random_bytes::<12>() {
-        Ok(bytes) => format!("req_{}", crate::domain::token::hex(&bytes)),
-        Err(_) => format!("req_{:x}", crate::platform::now_ms()),
-    }
+    format!("req_{}", crate::domain::token::hex(&crate::platform::request_id_bits()))
 }
 
 pub fn error_response(err: ApiError, request_id: &str) -> Reply {

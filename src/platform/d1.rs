@@ -4,8 +4,14 @@
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
+/// The `DB` binding: one property read (worker-rs's `env.d1` also reads the binding's
+/// constructor name to check it, on every call).
 pub fn db(env: &worker::Env) -> Result<D1Database, worker::Error> {
-    env.d1("DB")
+    let binding = worker::js_sys::Reflect::get(env, &JsValue::from_str("DB"))?;
+    if binding.is_undefined() {
+        return Err(worker::Error::RustError("the DB binding is missing".into()));
+    }
+    Ok(D1Database::from(binding.unchecked_into::<worker::worker_sys::D1Database>()))
 }
 
 pub fn int(n: i64) -> JsValue {

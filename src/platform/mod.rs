@@ -24,12 +24,32 @@ pub fn new_id(prefix: &str) -> Result<String, worker::Error> {
     Ok(crate::domain::token::random_id(prefix, &random_bytes::<48>()?, 24))
 }
 
-/// A `[vars]` value or secret, or `default` when it is not configured.
+/// A `[vars]` value or secret, or `default` when it is not configured. Both are plain
+/// strings on `env`: one property read (worker-rs's `env.var` also checks the binding's
+/// constructor name, and builds an error text for every missing name).
 pub fn var(env: &Env, name: &str, default: &str) -> String {
-    env.var(name)
-        .map(|v| v.to_string())
-        .or_else(|_| env.secret(name).map(|v| v.to_string()))
-        .unwrap_or_else(|_| default.to_string())
+    worker::js_sys::Reflect::get(env, &wasm_bindgen::JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// A request id's 96 bits: unique, not secret, so from a generator seeded once per isolate
+/// from the CSPRNG rather than a call into JS per request (tokens, ids and nonces still
+/// come from `random_bytes`).
+pub fn request_id_bits() -> [u8; 12] {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(u64::from_le_bytes(random_bytes::<8>().unwrap_or_else(|_| (now_ms() as u64).to_le_bytes())) | 1);
+    }
+    STATE.with(|s| {
+        let mut out = [0u8; 12];
+        let a = crate::domain::token::splitmix64(s);
+        let b = crate::domain::token::splitmix64(s);
+        out[..8].copy_from_slice(&a.to_le_bytes());
+        out[8..].copy_from_slice(&b.to_le_bytes()[..4]);
+        out
+    })
 }
 
 /// The sealer for secrets at rest, keyed by `CREDENTIALS_KEY`. A missing or malformed key
