@@ -26,6 +26,19 @@ function headerObject(list) {
 globalThis.__weavRespond = (body, status, headers) => new Response(body, { status, headers: headerObject(headers) });
 globalThis.__weavRespondBytes = (view, status, headers) =>
   new Response(view.slice(), { status, headers: headerObject(headers) });
+// A body still to come from a D1 read (src/http/reply.rs, Body::Deferred): the Rust side is
+// done, the Response is built here when the read lands.
+globalThis.__weavRespondLater = (body, status, headers, nullStatus, nullHeaders, nullBody, head, requestId) =>
+  body.then(
+    (text) =>
+      text == null
+        ? new Response(head ? null : nullBody, { status: nullStatus, headers: headerObject(nullHeaders) })
+        : new Response(head ? null : text, { status, headers: headerObject(headers) }),
+    (e) => {
+      console.error("unhandled", e);
+      return internalErrorWithId(requestId, head);
+    },
+  );
 
 const ID_OK = /^[\x21-\x7e]{1,128}$/;
 const inFlight = new Set();
@@ -43,8 +56,12 @@ addEventListener("unhandledrejection", crashAll);
 function internalError(request) {
   const given = request.headers.get("X-Request-Id");
   const requestId = given && ID_OK.test(given) ? given : `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
+  return internalErrorWithId(requestId, request.method === "HEAD");
+}
+
+function internalErrorWithId(requestId, head) {
   const body = { error: "Internal server error", code: "INTERNAL_ERROR", request_id: requestId };
-  return new Response(request.method === "HEAD" ? null : JSON.stringify(body), {
+  return new Response(head ? null : JSON.stringify(body), {
     status: 500,
     headers: { "Content-Type": "application/json", "X-Request-Id": requestId },
   });

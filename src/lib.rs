@@ -27,10 +27,10 @@ use worker::{event, web_sys, Context, Env, MessageBatch, ScheduleContext, Schedu
 pub fn fetch_export(req: web_sys::Request, env: Env, _ctx: JsValue) -> JsValue {
     let mut future = Box::pin(fetch(req, env));
     match future.as_mut().poll(&mut TaskContext::from_waker(Waker::noop())) {
-        Poll::Ready(Ok(resp)) => resp.into(),
+        Poll::Ready(Ok(resp)) => resp,
         Poll::Ready(Err(e)) => js_sys_reject(e),
         Poll::Pending => worker::wasm_bindgen_futures::future_to_promise(async move {
-            future.await.map(JsValue::from).map_err(|e| JsValue::from_str(&e.to_string()))
+            future.await.map_err(|e| JsValue::from_str(&e.to_string()))
         })
         .into(),
     }
@@ -40,7 +40,8 @@ fn js_sys_reject(e: worker::Error) -> JsValue {
     worker::js_sys::Promise::reject(&JsValue::from_str(&e.to_string())).into()
 }
 
-async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<web_sys::Response> {
+/// A `Response`, or a `Promise` of one (`http::Body::Deferred`).
+async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<JsValue> {
     // The raw request: `worker::Request` would read `request.cf`, costly and never used.
     let req = http::Inbound::new(req);
     // Test hooks, off unless the worker runs with TEST_HOOKS=true (the e2e harness).
@@ -56,7 +57,10 @@ async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<web_sys::Respo
             }
             // Bulk conversations for the listing at scale test (10,000 rows in one
             // statement instead of 10,000 requests).
-            "/__test/seed-conversations" => return Ok(seed_conversations(req, env).await?.into()),
+            "/__test/seed-conversations" => {
+                let resp: web_sys::Response = seed_conversations(req, env).await?.into();
+                return Ok(resp.into());
+            }
             _ => {}
         }
     }

@@ -3,8 +3,8 @@
 
 use super::error::{ApiError, ApiResult};
 use super::functions::seal_function;
-use super::Reply;
 use super::{body, js_json, no_content, raw_json, Ctx};
+use super::{Body, Reply};
 use crate::domain::agent::{self, AgentInput, AgentKey, DirectoryInput, FunctionRef, PictureInput};
 use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
@@ -34,7 +34,7 @@ pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiR
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = listing::parse(&cx.query(), &store::SORTABLE)?;
-    js_json(200, store::list(&cx.env, &cx.origin(), ws, &q).await?)
+    Ok(Reply::json(200, Body::Deferred { body: store::list(&cx.env, &cx.origin(), ws, &q)?, if_null: None }))
 }
 
 pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
@@ -47,10 +47,8 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let agent = store::get_json_js(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed"))
-        .await?
-        .ok_or_else(agent_not_found)?;
-    js_json(200, agent)
+    let body = store::get_json_promise(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed"))?;
+    Ok(Reply::json(200, Body::Deferred { body, if_null: Some(Box::new(agent_not_found())) }))
 }
 
 pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {

@@ -32,7 +32,7 @@ pub use request::Inbound;
 use routes::{Access, Handler};
 use serde::Serialize;
 use serde_json::Value;
-use worker::{web_sys, Env, Method};
+use worker::{Env, Method};
 
 /// Bodies larger than this are refused with 413 (CONTRACT.md, Errors).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -84,15 +84,15 @@ impl Ctx {
 
 /// Serves one request; every failure is already an `ApiError` answer by then. A panic is
 /// the JS entry's to answer (`js/entry.mjs`): a JSON 500 all the same.
-pub async fn handle(req: Inbound, env: Env) -> web_sys::Response {
+pub async fn handle(req: Inbound, env: Env) -> wasm_bindgen::JsValue {
     let request_id = request_id(&req);
     let is_head = req.method() == Method::Head;
     let mut reply = match serve(req, env, &request_id).await {
         Ok(reply) => reply,
         Err(err) => error_response(err, &request_id),
     };
-    reply.set_header("X-Request-Id", request_id);
-    reply.into_js(is_head)
+    reply.set_header("X-Request-Id", request_id.clone());
+    reply.into_js(is_head, &request_id, |e| error_response(e, &request_id))
 }
 
 async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {

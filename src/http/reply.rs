@@ -7,9 +7,10 @@
 //! copied into wasm memory and back out. Here such a text stays a JS string (`Body::Js`)
 //! from D1 to the `Response`.
 
+use super::error::ApiError;
 use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
-use worker::web_sys;
+use worker::{js_sys, web_sys};
 
 #[wasm_bindgen]
 extern "C" {
@@ -19,6 +20,21 @@ extern "C" {
     /// The same with a body in wasm memory (copied before the call returns).
     #[wasm_bindgen(js_name = __weavRespondBytes)]
     fn respond_bytes(body: &[u8], status: u16, headers: &str) -> web_sys::Response;
+    /// A `Promise<Response>` for a body still to come (`Body::Deferred`): answered in JS
+    /// when `body` settles, with the `null_*` answer when it is null, and the contract's
+    /// JSON 500 (with this request id) when it rejects.
+    #[wasm_bindgen(js_name = __weavRespondLater)]
+    #[allow(clippy::too_many_arguments)]
+    fn respond_later(
+        body: &js_sys::Promise,
+        status: u16,
+        headers: &str,
+        null_status: u16,
+        null_headers: &str,
+        null_body: &str,
+        head: bool,
+        request_id: &str,
+    ) -> js_sys::Promise;
 }
 
 pub enum Body {
@@ -27,6 +43,13 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// A JS string (JSON text read from D1), passed through untouched.
     Js(JsValue),
+    /// A body that a JS promise (a D1 read) will give: the request's wasm work is over
+    /// when the read starts, and JS builds the `Response` when it lands, so the read
+    /// costs no Rust future, waker or microtask. `None` from the read answers `if_null`.
+    Deferred {
+        body: js_sys::Promise,
+        if_null: Option<Box<ApiError>>,
+    },
 }
 
 pub struct Reply {
@@ -82,29 +105,51 @@ impl Reply {
             Body::Static(b) => b.to_vec(),
             Body::Bytes(b) => b.clone(),
             Body::Js(v) => v.as_string().unwrap_or_default().into_bytes(),
+            // Only GET answers are deferred, and GET answers are never stored.
+            Body::Deferred { .. } => Vec::new(),
         }
     }
 
-    /// The JS `Response`; `head` drops the body (HEAD answers like GET, without it).
-    pub fn into_js(self, head: bool) -> web_sys::Response {
-        let mut headers = String::new();
-        for (name, value) in &self.headers {
-            // A line break would split the list: no header of ours has one, and a value
-            // that did could not be sent anyway.
-            if value.contains('\n') {
-                continue;
-            }
-            headers.push_str(name);
-            headers.push('\n');
-            headers.push_str(value);
-            headers.push('\n');
-        }
-        let body = if head { Body::Empty } else { self.body };
+    /// The JS `Response` (or, for a deferred body, a `Promise` of it); `head` drops the
+    /// body (HEAD answers like GET, without it). A deferred read that finds nothing
+    /// answers `if_null` as `error` renders it (with the request id).
+    pub fn into_js(self, head: bool, request_id: &str, error: impl Fn(ApiError) -> Reply) -> JsValue {
+        let headers = header_list(&self.headers);
+        let body = if head && !matches!(self.body, Body::Deferred { .. }) { Body::Empty } else { self.body };
         match body {
-            Body::Empty => respond_js(&JsValue::NULL, self.status, &headers),
-            Body::Static(b) => respond_bytes(b, self.status, &headers),
-            Body::Bytes(b) => respond_bytes(&b, self.status, &headers),
-            Body::Js(v) => respond_js(&v, self.status, &headers),
+            Body::Empty => respond_js(&JsValue::NULL, self.status, &headers).into(),
+            Body::Static(b) => respond_bytes(b, self.status, &headers).into(),
+            Body::Bytes(b) => respond_bytes(&b, self.status, &headers).into(),
+            Body::Js(v) => respond_js(&v, self.status, &headers).into(),
+            Body::Deferred { body, if_null } => {
+                let (null_status, null_headers, null_body) = match if_null {
+                    Some(err) => {
+                        let mut r = error(*err);
+                        r.set_header("X-Request-Id", request_id);
+                        let text = String::from_utf8(r.body_bytes()).unwrap_or_default();
+                        (r.status, header_list(&r.headers), text)
+                    }
+                    None => (500, String::new(), String::new()),
+                };
+                respond_later(&body, self.status, &headers, null_status, &null_headers, &null_body, head, request_id)
+                    .into()
+            }
         }
     }
+}
+
+/// Headers as `name\nvalue\n...` for the JS side. A value with a line break is left out:
+/// none of ours has one, and one could not be sent anyway.
+fn header_list(headers: &[(Cow<'static, str>, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        if value.contains('\n') {
+            continue;
+        }
+        out.push_str(name);
+        out.push('\n');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out
 }

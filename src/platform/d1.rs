@@ -62,6 +62,12 @@ pub async fn first_value(stmt: &D1PreparedStatement, col: &str) -> worker::Resul
     Ok((!v.is_null() && !v.is_undefined()).then_some(v))
 }
 
+/// Column `col` of the statement's first row, as the read's own promise (value or null;
+/// see `http::Body::Deferred`).
+pub fn first_promise(stmt: &D1PreparedStatement, col: &str) -> worker::Result<worker::js_sys::Promise> {
+    Ok(stmt.inner().first(Some(col))?)
+}
+
 /// A batch whose results stay JS objects (`{results: [...], meta}` each).
 pub async fn batch_js(db: &D1Database, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<JsValue>> {
     let array: Array = statements.iter().map(|s| JsValue::from(s.inner().clone())).collect();

@@ -55,24 +55,34 @@ pub async fn find(env: &Env, workspace_id: i64, key: &AgentKey) -> worker::Resul
         .await
 }
 
-/// The agent's API JSON (a JS string, see `platform::d1::first_value`); `None` when
-/// missing, or trashed and `include_trashed` is false.
-pub async fn get_json_js(
+fn get_json_statement(
     env: &Env,
     origin: &str,
     workspace_id: i64,
     key: &AgentKey,
     include_trashed: bool,
-) -> worker::Result<Option<JsValue>> {
+) -> worker::Result<D1PreparedStatement> {
     let (clause, value) = key_clause(key);
     let trashed = if include_trashed { "" } else { " AND a.is_trashed = 0" };
-    let stmt = db(env)?
+    db(env)?
         .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND {clause}{trashed}"))
-        .bind(&[text(origin), int(workspace_id), value])?;
-    crate::platform::d1::first_value(&stmt, "agent").await
+        .bind(&[text(origin), int(workspace_id), value])
 }
 
-/// `get_json_js` as Rust text (for an event's `previous`).
+/// The agent's API JSON, as the read's promise (null when missing, or trashed and
+/// `include_trashed` is false).
+pub fn get_json_promise(
+    env: &Env,
+    origin: &str,
+    workspace_id: i64,
+    key: &AgentKey,
+    include_trashed: bool,
+) -> worker::Result<worker::js_sys::Promise> {
+    crate::platform::d1::first_promise(&get_json_statement(env, origin, workspace_id, key, include_trashed)?, "agent")
+}
+
+/// The agent's API JSON (for an event's `previous`); `None` when missing, or trashed and
+/// `include_trashed` is false.
 pub async fn get_json(
     env: &Env,
     origin: &str,
@@ -80,7 +90,8 @@ pub async fn get_json(
     key: &AgentKey,
     include_trashed: bool,
 ) -> worker::Result<Option<String>> {
-    Ok(get_json_js(env, origin, workspace_id, key, include_trashed).await?.and_then(|v| v.as_string()))
+    let stmt = get_json_statement(env, origin, workspace_id, key, include_trashed)?;
+    Ok(crate::platform::d1::first_value(&stmt, "agent").await?.and_then(|v| v.as_string()))
 }
 
 pub fn select_json_by_id(env: &Env, origin: &str, agent_id: i64) -> worker::Result<D1PreparedStatement> {
@@ -425,11 +436,9 @@ pub fn list_sql(origin: &str, workspace_id: i64, q: &ListQuery) -> (String, Vec<
     (sql, p.0)
 }
 
-pub async fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<JsValue> {
+/// The listing's whole response body (one row, built by SQLite), as the read's promise.
+pub fn list(env: &Env, origin: &str, workspace_id: i64, q: &ListQuery) -> worker::Result<worker::js_sys::Promise> {
     let (sql, args) = list_sql(origin, workspace_id, q);
     let args: Vec<JsValue> = args.iter().map(Arg::js).collect();
-    let stmt = db(env)?.prepare(sql).bind(&args)?;
-    crate::platform::d1::first_value(&stmt, "body")
-        .await?
-        .ok_or_else(|| worker::Error::RustError("listing returned no row".into()))
+    crate::platform::d1::first_promise(&db(env)?.prepare(sql).bind(&args)?, "body")
 }
