@@ -50,6 +50,8 @@ WASM_FEATURES := $(addprefix --enable-,mutable-globals sign-ext nontrapping-floa
 build/worker/shim.mjs: $(RUST_SOURCES)
 	worker-build --release
 	$(WASM_OPT_BIN) $(WASM_FEATURES) --strip-debug --strip-producers build/index_bg.wasm -o build/index_bg.wasm
+	@# The OpenAPI document stays out of the wasm: built on the host, served from JS.
+	cargo run --quiet --bin openapi > build/openapi.mjs.tmp && mv build/openapi.mjs.tmp build/openapi.mjs
 	@touch $@
 
 ## Run -----------------------------------------------------------------------------------

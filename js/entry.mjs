@@ -8,11 +8,15 @@
 // re-instantiates the wasm module, and the next request runs on a fresh instance.
 import RustWorker from "../build/worker/shim.mjs";
 import { extractHtml } from "./html.mjs";
+// The OpenAPI document, built on the host by `make build` (src/bin/openapi.rs): ~200 KB
+// of JSON that would otherwise sit in the wasm.
+import openapi from "../build/openapi.mjs";
 // Durable Object classes must be exported by the main module.
 export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs";
 
 // URL training reads pages with HTMLRewriter (js/html.mjs); the Rust side calls it here.
 globalThis.__weavExtractHtml = extractHtml;
+globalThis.__weavOpenApi = () => openapi;
 
 // Every answer of the API is built here, in one call from Rust (src/http/reply.rs):
 // headers come as "name\nvalue\n..." and a body as a JS string (JSON text straight from

@@ -1,18 +1,32 @@
 //! `GET /v1/openapi.json`: the OpenAPI 3.1 document, kept in `src/openapi.json` and
 //! checked against the route table by the unit test below, so neither can drift.
+//!
+//! The document is about 200 KB of JSON: it is not compiled into the wasm. `make build`
+//! runs `src/bin/openapi.rs` on the host, which writes `document()` as a JS module
+//! (`build/openapi.mjs`), and js/entry.mjs hands it over as a JS string.
 
 use super::error::ApiResult;
 use super::{Body, Reply};
+use wasm_bindgen::prelude::*;
 
-use super::routes::ALIASES;
-use serde_json::Value;
-use std::sync::OnceLock;
+#[wasm_bindgen]
+extern "C" {
+    /// Set by js/entry.mjs: the document built on the host.
+    #[wasm_bindgen(js_name = __weavOpenApi)]
+    fn served_document() -> JsValue;
+}
 
+#[cfg(not(target_arch = "wasm32"))]
 const SOURCE: &str = include_str!("../openapi.json");
 
 /// The served document: `src/openapi.json` plus an entry for every seed-path alias,
-/// copied from its `/v1` route (built once per isolate).
+/// copied from its `/v1` route.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn document() -> &'static str {
+    use super::routes::ALIASES;
+    use serde_json::Value;
+    use std::sync::OnceLock;
+
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
         let Ok(mut doc) = serde_json::from_str::<Value>(SOURCE) else { return SOURCE.to_string() };
@@ -38,7 +52,7 @@ pub fn document() -> &'static str {
 }
 
 pub fn get() -> ApiResult<Reply> {
-    Ok(Reply::json(200, Body::Static(document().as_bytes())).header("Cache-Control", "public, max-age=300"))
+    Ok(Reply::json(200, Body::Js(served_document())).header("Cache-Control", "public, max-age=300"))
 }
 
 #[cfg(test)]
