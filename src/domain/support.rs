@@ -181,7 +181,10 @@ fn read_external_id(i: &mut Input) -> Option<Option<String>> {
             None => Some(Some(s.clone())),
         },
         // Integrators' ids are often numbers: taken as their decimal text.
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(Some(n.to_string())),
+        // (Through i64/u64: a Number's own Display also formats floats, a weight in wasm.)
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            Some(Some(n.as_i64().map_or_else(|| n.as_u64().unwrap_or_default().to_string(), |i| i.to_string())))
+        }
         Some(_) => {
             i.errors.add("external_id", "The external_id must be a string.");
             None

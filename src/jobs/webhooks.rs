@@ -36,7 +36,8 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
         match result {
             Ok(()) => m.ack(),
             Err(e) => {
-                worker::console_error!("webhooks: message {body:?} failed, retried by the queue: {e}");
+                let body = serde_json::to_string(&body).unwrap_or_default();
+                worker::console_error!("webhooks: message {body} failed, retried by the queue: {e}");
                 m.retry_with_options(&worker::QueueRetryOptionsBuilder::new().with_delay_seconds(5).build());
             }
         }

@@ -119,7 +119,8 @@ pub async fn create(
     };
     let record =
         TokenRecord { token_id: info.id, workspace_id, abilities: abilities.to_vec(), expires_at: expires_at_ms };
-    let mut put = env.kv(KV)?.put(hash, serde_json::to_string(&record)?)?;
+    // put_bytes: `put` of a String goes through serde_wasm_bindgen and a float formatter.
+    let mut put = env.kv(KV)?.put_bytes(hash, serde_json::to_string(&record)?.as_bytes())?;
     // Let KV drop the record itself once the token has expired. KV wants the expiry at
     // least 60 s ahead and as a 32-bit unix second; otherwise authentication's own expiry
     // check is what stops the token.
