@@ -8,7 +8,8 @@ use worker::Env;
 
 /// Milliseconds since the epoch, from the isolate's clock.
 pub fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
+    // `Date.now()`: worker::Date::now() builds a JS Date object to read it.
+    worker::js_sys::Date::now() as i64
 }
 
 /// Bytes from the platform CSPRNG (`crypto.getRandomValues` through getrandom's wasm_js).
