@@ -20,6 +20,7 @@ pub fn cases() -> Vec<crate::Case> {
         put_rules_for_uid,
         trash_and_restore_semantics,
         protected_agents_cannot_be_trashed_or_deleted,
+        reads_show_every_kind_of_change,
         listing_paging_order_and_count,
         listing_filters_q_tag_directory_trashed,
         listing_rejects_bad_parameters,
@@ -554,4 +555,31 @@ fn head_on_agents(w: &World) {
     w.send("HEAD", "/v1/agents/nobody", Some(&t.token), None, &[]).expect(404);
     let r = w.send("HEAD", "/v1/agents", Some(&t.token), None, &[]).expect(200);
     assert!(r.body.is_empty());
+}
+
+/// Agents are read from a JSON column kept by triggers (migration 0008): every kind of
+/// write must show in GET, in the listing, and in the event's object alike.
+fn reads_show_every_kind_of_change(w: &World) {
+    let t = w.tenant();
+    create(w, &t, agent("kept"));
+    let fns = "/v1/agents/kept/functions";
+    let joke = json!({"name": "get_joke", "description": "Returns a joke", "url": "https://api.example.com/joke"});
+    w.post(fns, &t.token, &joke).expect(201);
+    w.patch("/v1/agents/kept", &t.token, &json!({"name": "Renamed", "tags": ["x"], "directory": "Team"})).expect(200);
+    let path = format!("/admin/v1/workspaces/{}/agents/kept", t.id);
+    w.admin("PATCH", &path, Some(json!({"protected": true}))).expect(200);
+    let got = w.get("/v1/agents/kept", &t.token).expect(200).json();
+    assert_eq!(got["name"], "Renamed");
+    assert_eq!(got["functions"], json!(["get_joke"]));
+    assert_eq!(got["tags"], json!(["x"]));
+    assert_eq!(got["directory"]["name"], "Team");
+    assert_eq!(got["protected"], true);
+    let listed = w.get("/v1/agents", &t.token).expect(200).json();
+    assert_eq!(listed["data"][0], got, "the listing shows the agent as GET does");
+    w.delete(&format!("{fns}/get_joke"), &t.token).expect(204);
+    let got = w.get("/v1/agents/kept", &t.token).expect(200).json();
+    assert_eq!(got["functions"], json!([]));
+    let events = w.get("/v1/events?type=agent.updated", &t.token).expect(200).json();
+    let last = events["data"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["data"]["object"], got, "the last event carries the agent as it is now");
 }
