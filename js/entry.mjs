@@ -30,6 +30,10 @@ function headerObject(list) {
 globalThis.__weavRespond = (body, status, headers) => new Response(body, { status, headers: headerObject(headers) });
 globalThis.__weavRespondBytes = (view, status, headers) =>
   new Response(view.slice(), { status, headers: headerObject(headers) });
+const jsonHeaders = (requestId) => ({ "Content-Type": "application/json", "X-Request-Id": requestId });
+globalThis.__weavRespondJson = (body, status, requestId) => new Response(body, { status, headers: jsonHeaders(requestId) });
+globalThis.__weavRespondJsonBytes = (view, status, requestId) =>
+  new Response(view.slice(), { status, headers: jsonHeaders(requestId) });
 // A body still to come from a D1 read (src/http/reply.rs, Body::Deferred): the Rust side is
 // done, the Response is built here when the read lands.
 globalThis.__weavRespondLater = (body, status, headers, nullStatus, nullHeaders, nullBody, head, requestId) =>

@@ -20,6 +20,12 @@ extern "C" {
     /// The same with a body in wasm memory (copied before the call returns).
     #[wasm_bindgen(js_name = __weavRespondBytes)]
     fn respond_bytes(body: &[u8], status: u16, headers: &str) -> web_sys::Response;
+    /// `respond_js` for the most common answer: JSON with only `Content-Type` and
+    /// `X-Request-Id`, whose header object JS builds without parsing a list.
+    #[wasm_bindgen(js_name = __weavRespondJson)]
+    fn respond_json_js(body: &JsValue, status: u16, request_id: &str) -> web_sys::Response;
+    #[wasm_bindgen(js_name = __weavRespondJsonBytes)]
+    fn respond_json_bytes(body: &[u8], status: u16, request_id: &str) -> web_sys::Response;
     /// A `Promise<Response>` for a body still to come (`Body::Deferred`): answered in JS
     /// when `body` settles, with the `null_*` answer when it is null, and the contract's
     /// JSON 500 (with this request id) when it rejects.
@@ -114,8 +120,19 @@ impl Reply {
     /// body (HEAD answers like GET, without it). A deferred read that finds nothing
     /// answers `if_null` as `error` renders it (with the request id).
     pub fn into_js(self, head: bool, request_id: &str, error: impl Fn(ApiError) -> Reply) -> JsValue {
-        let headers = header_list(&self.headers);
         let body = if head && !matches!(self.body, Body::Deferred { .. }) { Body::Empty } else { self.body };
+        let plain_json = matches!(&self.headers[..], [(t, json), (r, id)]
+            if t == "Content-Type" && json == JSON && r == "X-Request-Id" && id == request_id);
+        if plain_json {
+            match &body {
+                Body::Empty => return respond_json_js(&JsValue::NULL, self.status, request_id).into(),
+                Body::Static(b) => return respond_json_bytes(b, self.status, request_id).into(),
+                Body::Bytes(b) => return respond_json_bytes(b, self.status, request_id).into(),
+                Body::Js(v) => return respond_json_js(v, self.status, request_id).into(),
+                Body::Deferred { .. } => {}
+            }
+        }
+        let headers = header_list(&self.headers);
         match body {
             Body::Empty => respond_js(&JsValue::NULL, self.status, &headers).into(),
             Body::Static(b) => respond_bytes(b, self.status, &headers).into(),
