@@ -10,7 +10,8 @@
 //   PEER_DIR=path       the peer (default ../shared/peer-hono when it exists; "none" skips)
 //   BENCH_OUT=path      JSON results (default bench/last-run.json)
 //   BENCH_SCENARIOS=health,list   run only these (default: all)
-//   BENCH_ROUNDS=3      each scenario (ours, then the peer) 3 times; figures are medians
+//   BENCH_ROUNDS=3      each scenario 3 times (ours and the peer, who goes first alternating);
+//                       figures are medians
 //   BENCH_PROFILE=dir   also record a DevTools CPU profile of our worker for each measured run
 //                       (dir/<scenario>.cpuprofile) and print the top functions by self time;
 //                       the inspector slows the worker, so timings of such a run do not count
@@ -221,6 +222,8 @@ async function wrk(target, script) {
   }
   const r = parseWrk(out)
   r.cpuMsPerReq = r.requests ? (ticks * TICK_MS) / r.requests : null
+  // The workerd's resident memory after the run: a leak shows as growth round after round.
+  r.rssKb = Number(readFileSync(`/proc/${target.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
   return r
 }
 
@@ -342,6 +345,8 @@ function combine(runs) {
   out.rounds = runs
   return out
 }
+// Seeding (100,000 rows through D1) leaves storage work behind: let it settle first.
+if (!SMOKE) await new Promise((r) => setTimeout(r, 10_000))
 const results = {}
 const only = process.env.BENCH_SCENARIOS?.split(',').map((x) => x.trim())
 for (const [name, s] of Object.entries(scenarios)) {
@@ -350,8 +355,12 @@ for (const [name, s] of Object.entries(scenarios)) {
   const ourRuns = []
   const peerRuns = []
   for (let round = 0; round < ROUNDS; round++) {
-    ourRuns.push(await wrk(ours, luaScript(`ours-${name}`, s)))
-    if (peer && peerScenarios[name]) peerRuns.push(await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name])))
+    // Who goes first alternates, so neither worker always follows the other's load.
+    const order = round % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']
+    for (const who of order) {
+      if (who === 'ours') ourRuns.push(await wrk(ours, luaScript(`ours-${name}`, s)))
+      else if (peer && peerScenarios[name]) peerRuns.push(await wrk(peer, luaScript(`peer-${name}`, peerScenarios[name])))
+    }
   }
   results[name] = { ours: combine(ourRuns) }
   results[name].ours.bytes = await responseBytes(ours, s)
