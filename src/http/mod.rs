@@ -98,7 +98,7 @@ pub async fn handle(req: Inbound, env: Env) -> wasm_bindgen::JsValue {
 async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
     let path = req.path();
-    let (route, params) = routes::find(&path).ok_or_else(ApiError::not_found)?;
+    let (route, params) = routes::find(path).ok_or_else(ApiError::not_found)?;
     let lookup = if method == Method::Head { Method::Get } else { method.clone() };
     let handler = route
         .methods
