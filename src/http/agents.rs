@@ -25,7 +25,7 @@ fn agent_not_found() -> ApiError {
 
 /// The agent named in the path, trashed ones only with `?trashed=true`.
 pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiResult<AgentRef> {
-    match store::find(&cx.env, workspace_id, &key(cx)).await? {
+    match store::find(&cx.env, &cx.origin(), workspace_id, &key(cx)).await? {
         Some(a) if a.is_trashed == 0 || allow_trashed => Ok(a),
         _ => Err(agent_not_found()),
     }
@@ -79,7 +79,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     errors.clone().into_result()?;
     let Some(input) = input.as_mut() else { return Err(ApiError::Validation(errors)) };
     input.uid = None;
-    match store::find(&cx.env, ws, &AgentKey::Uid(uid.clone())).await? {
+    match store::find(&cx.env, &cx.origin(), ws, &AgentKey::Uid(uid.clone())).await? {
         Some(existing) if existing.is_trashed == 0 || cx.flag("trashed") => {
             let agent = write(cx, ws, Some(&existing), input).await?;
             js_json(200, agent)
@@ -143,13 +143,12 @@ pub async fn protect(cx: &mut Ctx) -> ApiResult<Reply> {
         Some(_) => return Err(ApiError::validation("protected", "The protected field must be true or false.")),
         None => return Err(ApiError::validation("protected", "The protected field is required.")),
     };
-    let a = store::find(&cx.env, ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
-    if (a.protected == 1) != protected {
-        let statement = store::set_protected_statement(&cx.env, a.id, protected, &time::format_millis(now_ms()))?;
-        write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
+    let a = store::find(&cx.env, &cx.origin(), ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
+    if (a.protected == 1) == protected {
+        return raw_json(200, a.json);
     }
-    let agent =
-        store::get_json(&cx.env, &cx.origin(), ws, &AgentKey::Id(a.id), true).await?.ok_or_else(agent_not_found)?;
+    let statement = store::set_protected_statement(&cx.env, a.id, protected, &time::format_millis(now_ms()))?;
+    let agent = write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     raw_json(200, agent)
 }
 
@@ -265,19 +264,8 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     }
     // The event (the outbox row), built by SQLite from the agent as this batch leaves it.
     let origin = cx.origin();
-    let before = match existing {
-        Some(a) => store::get_json(env, &origin, ws, &AgentKey::Id(a.id), true).await?,
-        None => None,
-    };
     let ev = match existing {
-        Some(a) => emit_agent(
-            env,
-            &origin,
-            ws,
-            "agent.updated",
-            a.id,
-            before.as_deref().map_or(Previous::None, Previous::DiffFrom),
-        )?,
+        Some(a) => emit_agent(env, &origin, ws, "agent.updated", a.id, Previous::DiffFrom(&a.json))?,
         None => events::emit_select(
             env,
             ws,
@@ -308,29 +296,25 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     Ok(json)
 }
 
-/// A change to agent `agent_id` that is not the agent's own write (its functions, its
+/// A change to agent `a` that is not the agent's own write (its functions, its
 /// `protected` flag): the statements and an `agent.updated` event (`previous`: the
-/// fields that changed) in one batch, published after it committed.
+/// fields that changed since `a` was read) in one batch, published after it committed.
+/// Returns the agent's JSON after the change (the event's object).
 pub async fn write_with_agent_event(
     cx: &Ctx,
     ws: i64,
-    agent_id: i64,
+    a: &AgentRef,
     mut statements: Vec<worker::D1PreparedStatement>,
-) -> ApiResult<Vec<worker::D1Result>> {
-    let origin = cx.origin();
-    let before = store::get_json(&cx.env, &origin, ws, &AgentKey::Id(agent_id), true).await?;
-    let ev = emit_agent(
-        &cx.env,
-        &origin,
-        ws,
-        "agent.updated",
-        agent_id,
-        before.as_deref().map_or(Previous::None, Previous::DiffFrom),
-    )?;
+) -> ApiResult<String> {
+    let ev = emit_agent(&cx.env, &cx.origin(), ws, "agent.updated", a.id, Previous::DiffFrom(&a.json))?;
     statements.extend(ev.statements);
-    let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    super::webhooks::publish(cx, &events::pending(&results)).await;
-    Ok(results)
+    let results = d1::batch_js(&d1::db(&cx.env)?, statements).await?;
+    super::webhooks::publish(cx, &events::pending_js(&results)).await;
+    results
+        .last()
+        .and_then(|r| d1::rows(r).into_iter().next())
+        .and_then(|row| d1::cell(&row, events::OBJECT)?.as_string())
+        .ok_or_else(|| ApiError::Internal("agent change returned no event".into()))
 }
 
 /// An agent event whose object is the agent's row as the batch leaves it at this point.

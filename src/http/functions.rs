@@ -121,7 +121,7 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
     let sealed = seal_function(cx, &input, None)?;
     let now = time::format_millis(now_ms());
     let statement = store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &now)?;
-    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
+    write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(201, &render(cx, &row_of(&sealed))?)
 }
 
@@ -157,7 +157,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let sealed = seal_function(cx, &merged, Some(&stored_headers(&row)))?;
     let statement = store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?;
-    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
+    write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(200, &render(cx, &row_of(&sealed))?)
 }
 
@@ -189,7 +189,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
         &sealed,
         &time::format_millis(now_ms()),
     )?;
-    write_with_agent_event(cx, ws, a.id, vec![statement]).await?;
+    write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
 }
 
@@ -200,7 +200,7 @@ pub async fn remove(cx: &mut Ctx) -> ApiResult<Reply> {
     if !has_function(&a, &name) {
         return Err(fn_not_found());
     }
-    write_with_agent_event(cx, ws, a.id, vec![store::delete_statement(&cx.env, a.id, &name)?]).await?;
+    write_with_agent_event(cx, ws, &a, vec![store::delete_statement(&cx.env, a.id, &name)?]).await?;
     no_content()
 }
 

@@ -57,16 +57,13 @@ impl Ctx {
     }
 
     /// The request's query string (without `?`), empty when there is none.
-    pub fn query(&self) -> String {
-        self.req.query().to_string()
+    pub fn query(&self) -> &str {
+        self.req.query()
     }
 
     /// `scheme://host[:port]` of the request: absolute URLs (blob links) are built on it.
-    pub fn origin(&self) -> String {
-        let url = self.req.url();
-        let host_start = url.find("://").map_or(0, |i| i + 3);
-        let end = url[host_start..].find(['/', '?', '#']).map_or(url.len(), |i| host_start + i);
-        url[..end].to_string()
+    pub fn origin(&self) -> &str {
+        self.req.origin()
     }
 
     /// A boolean query flag such as `?trashed=true`.

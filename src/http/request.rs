@@ -43,6 +43,11 @@ impl Inbound {
         query_of(&self.url)
     }
 
+    /// `scheme://host[:port]`.
+    pub fn origin(&self) -> &str {
+        origin_of(&self.url)
+    }
+
     pub fn headers(&self) -> &Headers {
         &self.headers
     }
@@ -69,6 +74,12 @@ fn path_of(url: &str) -> &str {
     &path[..end]
 }
 
+fn origin_of(url: &str) -> &str {
+    let host_start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[host_start..].find(['/', '?', '#']).map_or(url.len(), |i| host_start + i);
+    &url[..end]
+}
+
 fn query_of(url: &str) -> &str {
     let Some((_, q)) = url.split_once('?') else { return "" };
     q.split('#').next().unwrap_or_default()
@@ -76,7 +87,7 @@ fn query_of(url: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{path_of, query_of};
+    use super::{origin_of, path_of, query_of};
 
     #[test]
     fn path_and_query_come_from_the_serialised_url() {
@@ -88,5 +99,7 @@ mod tests {
         assert_eq!(query_of("http://h/v1/agents?take=25&skip=5"), "take=25&skip=5");
         assert_eq!(query_of("http://h/v1/agents?q=a#b"), "q=a");
         assert_eq!(query_of("http://h/v1/agents"), "");
+        assert_eq!(origin_of("http://127.0.0.1:8787/v1/agents?x=1"), "http://127.0.0.1:8787");
+        assert_eq!(origin_of("https://api.example.com"), "https://api.example.com");
     }
 }

@@ -35,7 +35,7 @@ fn processing_failed(reason: &str) -> ApiError {
 
 /// The agent a body names: live and in the caller's workspace, else 400 INVALID_AGENT.
 async fn live_agent(cx: &Ctx, ws: i64, raw: &str) -> ApiResult<i64> {
-    match agents_store::find(&cx.env, ws, &AgentKey::parse(raw)).await? {
+    match agents_store::find(&cx.env, &cx.origin(), ws, &AgentKey::parse(raw)).await? {
         Some(a) if a.is_trashed == 0 => Ok(a.id),
         _ => Err(invalid_agent()),
     }
@@ -232,7 +232,9 @@ pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     errors.into_result()?;
     let agent_id = match param("agent") {
-        Some(a) => Some(agents_store::find(&cx.env, ws, &AgentKey::parse(a)).await?.ok_or_else(invalid_agent)?.id),
+        Some(a) => Some(
+            agents_store::find(&cx.env, &cx.origin(), ws, &AgentKey::parse(a)).await?.ok_or_else(invalid_agent)?.id,
+        ),
         None => None,
     };
     let (items, count) = store::list(&cx.env, ws, &q, &Filters { agent_id, kind, status }).await?;

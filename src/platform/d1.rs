@@ -56,12 +56,6 @@ fn d1_error(e: JsValue) -> worker::Error {
     }
 }
 
-/// Column `col` of the statement's first row; `None` without a row (or when it is NULL).
-pub async fn first_value(stmt: &D1PreparedStatement, col: &str) -> worker::Result<Option<JsValue>> {
-    let v = JsFuture::from(stmt.inner().first(Some(col))?).await.map_err(d1_error)?;
-    Ok((!v.is_null() && !v.is_undefined()).then_some(v))
-}
-
 /// Column `col` of the statement's first row, as the read's own promise (value or null;
 /// see `http::Body::Deferred`).
 pub fn first_promise(stmt: &D1PreparedStatement, col: &str) -> worker::Result<worker::js_sys::Promise> {

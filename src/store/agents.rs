@@ -17,11 +17,6 @@ pub const AGENT_JSON: &str = "CASE WHEN a.picture_blob IS NULL THEN a.doc ELSE j
  '$.avatar_url', ?1 || '/v1/blobs/' || a.picture_blob, '$.picture.thumbnail_url', ?1 || '/v1/blobs/' || a.picture_blob, \
  '$.picture.raw', ?1 || '/v1/blobs/' || a.picture_blob) END";
 
-#[derive(Deserialize)]
-struct JsonRow {
-    agent: String,
-}
-
 /// What writes need to know about an existing agent.
 #[derive(Deserialize, Debug)]
 pub struct AgentRef {
@@ -31,6 +26,8 @@ pub struct AgentRef {
     pub protected: i64,
     /// JSON array of `{name, headers}` of the agent's functions (headers sealed).
     pub functions: String,
+    /// The agent as the API returns it (before the change about to be made).
+    pub json: String,
 }
 
 fn key_clause(key: &AgentKey) -> (&'static str, JsValue) {
@@ -40,17 +37,18 @@ fn key_clause(key: &AgentKey) -> (&'static str, JsValue) {
     }
 }
 
-/// Finds an agent of the workspace, trashed or not.
-pub async fn find(env: &Env, workspace_id: i64, key: &AgentKey) -> worker::Result<Option<AgentRef>> {
+/// Finds an agent of the workspace, trashed or not, with its API JSON as it is now (the
+/// `previous` of the change a caller is about to make: no second read for it).
+pub async fn find(env: &Env, origin: &str, workspace_id: i64, key: &AgentKey) -> worker::Result<Option<AgentRef>> {
     let (clause, value) = key_clause(key);
     db(env)?
         .prepare(format!(
             "SELECT a.id, a.uid, a.is_trashed, a.protected, \
              (SELECT json_group_array(json_object('name', name, 'headers', json(headers))) FROM agent_functions \
-              WHERE agent_id = a.id) AS functions \
-             FROM agents a WHERE a.workspace_id = ? AND {clause}"
+              WHERE agent_id = a.id) AS functions, {AGENT_JSON} AS json \
+             FROM agents a WHERE a.workspace_id = ?2 AND {clause}"
         ))
-        .bind(&[int(workspace_id), value])?
+        .bind(&[text(origin), int(workspace_id), value])?
         .first(None)
         .await
 }
@@ -79,44 +77,6 @@ pub fn get_json_promise(
     include_trashed: bool,
 ) -> worker::Result<worker::js_sys::Promise> {
     crate::platform::d1::first_promise(&get_json_statement(env, origin, workspace_id, key, include_trashed)?, "agent")
-}
-
-/// The agent's API JSON (for an event's `previous`); `None` when missing, or trashed and
-/// `include_trashed` is false.
-pub async fn get_json(
-    env: &Env,
-    origin: &str,
-    workspace_id: i64,
-    key: &AgentKey,
-    include_trashed: bool,
-) -> worker::Result<Option<String>> {
-    let stmt = get_json_statement(env, origin, workspace_id, key, include_trashed)?;
-    Ok(crate::platform::d1::first_value(&stmt, "agent").await?.and_then(|v| v.as_string()))
-}
-
-pub fn select_json_by_id(env: &Env, origin: &str, agent_id: i64) -> worker::Result<D1PreparedStatement> {
-    db(env)?
-        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.id = ?2"))
-        .bind(&[text(origin), int(agent_id)])
-}
-
-pub fn select_json_by_uid(
-    env: &Env,
-    origin: &str,
-    workspace_id: i64,
-    uid: &str,
-) -> worker::Result<D1PreparedStatement> {
-    db(env)?
-        .prepare(format!("SELECT {AGENT_JSON} AS agent FROM agents a WHERE a.workspace_id = ?2 AND a.uid = ?3"))
-        .bind(&[text(origin), int(workspace_id), text(uid)])
-}
-
-/// Reads the JSON row of the last statement of a batch.
-pub fn last_json(results: &[worker::D1Result]) -> worker::Result<Option<String>> {
-    match results.last() {
-        Some(r) => Ok(r.results::<JsonRow>()?.into_iter().next().map(|r| r.agent)),
-        None => Ok(None),
-    }
 }
 
 /// A picture to store alongside the write: `(blob id, media type, bytes, width, height)`.
