@@ -180,11 +180,8 @@ fn read_external_id(i: &mut Input) -> Option<Option<String>> {
             }
             None => Some(Some(s.clone())),
         },
-        // Integrators' ids are often numbers: taken as their decimal text.
-        // (Through i64/u64: a Number's own Display also formats floats, a weight in wasm.)
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
-            Some(Some(n.as_i64().map_or_else(|| n.as_u64().unwrap_or_default().to_string(), |i| i.to_string())))
-        }
+        // A number is refused, not coerced: the document says string, and "0" and 0
+        // would otherwise be the same id to us and different ones to a typed client.
         Some(_) => {
             i.errors.add("external_id", "The external_id must be a string.");
             None
@@ -747,9 +744,9 @@ mod tests {
         assert!(external_id_problem(" x").is_some());
         assert!(external_id_problem("a\nb").is_some());
         assert!(external_id_problem(&"x".repeat(256)).is_some());
-        // Numbers are taken as their text.
-        let c = customer_input(&obj(json!({"external_id": 42}))).unwrap();
-        assert_eq!(c.external_id, Some(Some("42".into())));
+        // Numbers are refused, not coerced.
+        assert!(customer_input(&obj(json!({"external_id": 42}))).unwrap_err().has("external_id"));
+        assert!(company_input(&obj(json!({"name": "A", "external_id": 0})), true).unwrap_err().has("external_id"));
         assert!(customer_input(&obj(json!({"external_id": 1.5}))).unwrap_err().has("external_id"));
     }
 

@@ -189,7 +189,7 @@ async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Reply> {
 }
 
 /// `GET /v1/pieces`: every piece, its actions, their input schemas and connection needs.
-pub fn list_pieces() -> ApiResult<Reply> {
+pub async fn list_pieces(_cx: &mut Ctx) -> ApiResult<Reply> {
     let data: Vec<Value> = pieces::PIECES.iter().map(|p| p.describe()).collect();
     json(200, &json!({ "data": data }))
 }

@@ -1,10 +1,11 @@
 //! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
 
 use super::error::{ApiError, ApiResult};
+use super::routes::Verb;
 use super::Inbound;
 use crate::domain::{token, workspace};
 use crate::store::tokens::{self, TokenRecord};
-use worker::{Env, Method};
+use worker::Env;
 
 /// Who is calling: the token's workspace and what it may do.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ fn bearer(req: &Inbound) -> Option<String> {
 }
 
 /// Resolves the token and checks the ability the method needs (GET/HEAD read, else write).
-pub async fn authenticate(req: &Inbound, env: &Env, method: &Method) -> ApiResult<Caller> {
+pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> ApiResult<Caller> {
     let raw = bearer(req).ok_or(ApiError::Unauthenticated)?;
     // The checksum rejects typos and made-up strings without a KV read.
     if !token::is_well_formed(&raw) {
@@ -35,7 +36,7 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: &Method) -> ApiResul
     if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
         return Err(ApiError::Unauthenticated);
     }
-    let needed = if matches!(method, Method::Get | Method::Head) { workspace::READ } else { workspace::WRITE };
+    let needed = if method.is_read() { workspace::READ } else { workspace::WRITE };
     if !record.abilities.iter().any(|a| a == needed) {
         return Err(ApiError::MissingAbility(needed));
     }

@@ -21,11 +21,11 @@ pub fn check_declared_length(req: &Inbound) -> ApiResult<()> {
 /// A body buffered by the request path (idempotency) is used instead of the request's.
 pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
     if let Some(bytes) = cx.body.take() {
-        return parse_object(&bytes);
+        return parse_object(&bytes, cx.seed_path);
     }
     let bytes =
         cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?;
-    parse_object(&bytes)
+    parse_object(&bytes, cx.seed_path)
 }
 
 /// Like `json_object`, but an empty (or all-white-space) body is an empty object: for
@@ -40,20 +40,23 @@ pub async fn json_object_or_empty(cx: &mut Ctx) -> ApiResult<Map<String, Value>>
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    parse_object(&bytes)
+    parse_object(&bytes, cx.seed_path)
 }
 
-pub fn parse_object(bytes: &[u8]) -> ApiResult<Map<String, Value>> {
+/// Parses a body as a JSON object. `seed_path`: the request came by one of the seeds'
+/// literal paths (`/api/...`), where the seed's single-quoted examples are also read.
+pub fn parse_object(bytes: &[u8], seed_path: bool) -> ApiResult<Map<String, Value>> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
     let parsed = serde_json::from_slice::<Value>(bytes).or_else(|e| {
-        // The seeds' own curl examples send `{ 'uid': 'tweety-bird' }`: single-quoted
-        // strings. They must work unchanged, so a body that is JSON once its single-quoted
-        // strings are rewritten as JSON strings is accepted; anything else is still a 400.
+        // Seed 002's own curl examples send `{ 'uid': 'tweety-bird' }`: single-quoted
+        // strings. They must work unchanged at the seed's paths, so there a body that is
+        // JSON once its single-quoted strings are rewritten as JSON strings is accepted.
+        // Under `/v1` the body is strict JSON.
         std::str::from_utf8(bytes)
             .ok()
-            .filter(|t| t.contains('\''))
+            .filter(|t| seed_path && t.contains('\''))
             .and_then(single_quotes_to_json)
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .ok_or(e)
@@ -116,24 +119,25 @@ mod tests {
     fn the_seeds_single_quoted_examples_parse() {
         let seed = "{ 'uid': 'tweety-bird', 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', \
                     'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
-        let m = parse_object(seed.as_bytes()).unwrap();
+        assert!(matches!(parse_object(seed.as_bytes(), false), Err(ApiError::InvalidJson(_))), "strict under /v1");
+        let m = parse_object(seed.as_bytes(), true).unwrap();
         assert_eq!(m["uid"], "tweety-bird");
         assert_eq!(m["instructions"], "You\u{2019}re a cute cartoon character with an aggressive nature.");
-        let m = parse_object(br#"{ 'a': 'say "hi"', "b": "it's", 'c': 'it\'s' }"#).unwrap();
+        let m = parse_object(br#"{ 'a': 'say "hi"', "b": "it's", 'c': 'it\'s' }"#, true).unwrap();
         assert_eq!(m["a"], "say \"hi\"");
         assert_eq!(m["b"], "it's");
         assert_eq!(m["c"], "it's");
-        assert!(parse_object(b"{ 'a': 'unterminated }").is_err());
-        assert!(parse_object(b"{ 'a' 'b' }").is_err());
+        assert!(parse_object(b"{ 'a': 'unterminated }", true).is_err());
+        assert!(parse_object(b"{ 'a' 'b' }", true).is_err());
     }
 
     #[test]
     fn objects_pass_everything_else_is_400_or_413() {
-        assert!(parse_object(br#"{"a":1}"#).is_ok());
+        assert!(parse_object(br#"{"a":1}"#, false).is_ok());
         for bad in [&b""[..], b"[]", b"null", b"1", b"{", b"\"x\""] {
-            assert!(matches!(parse_object(bad), Err(ApiError::InvalidJson(_))), "{bad:?}");
+            assert!(matches!(parse_object(bad, false), Err(ApiError::InvalidJson(_))), "{bad:?}");
         }
         let big = vec![b' '; MAX_BODY_BYTES + 1];
-        assert!(matches!(parse_object(&big), Err(ApiError::PayloadTooLarge)));
+        assert!(matches!(parse_object(&big, false), Err(ApiError::PayloadTooLarge)));
     }
 }

@@ -170,7 +170,19 @@ fn conversation_event(cx: &Ctx, ws: i64, kind: &str, id: i64, before: &str) -> A
 }
 
 /// POST /v1/conversations/{id}/open, /pending, /close: the status, stamped when it changes.
-pub async fn set_status(cx: &mut Ctx, status: &'static str) -> ApiResult<Reply> {
+pub async fn open(cx: &mut Ctx) -> ApiResult<Reply> {
+    set_status(cx, "open").await
+}
+
+pub async fn pending(cx: &mut Ctx) -> ApiResult<Reply> {
+    set_status(cx, "pending").await
+}
+
+pub async fn close(cx: &mut Ctx) -> ApiResult<Reply> {
+    set_status(cx, "closed").await
+}
+
+async fn set_status(cx: &mut Ctx, status: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let c = conversation(cx, ws).await?;
     change_status(cx, ws, &c, status, None).await
@@ -200,7 +212,15 @@ pub async fn assign(cx: &mut Ctx) -> ApiResult<Reply> {
 }
 
 /// GET /v1/conversations/{id}/messages or /notes (`kind` = message or note).
-pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
+pub async fn list_messages(cx: &mut Ctx) -> ApiResult<Reply> {
+    list_kind(cx, "message").await
+}
+
+pub async fn list_notes(cx: &mut Ctx) -> ApiResult<Reply> {
+    list_kind(cx, "note").await
+}
+
+async fn list_kind(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let q = list_params::parse(&cx.query(), &store::MESSAGE_SORTABLE)?;
     let c = conversation(cx, ws).await?;
@@ -208,9 +228,17 @@ pub async fn list_messages(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply>
     listing(items, count, &q)
 }
 
+pub async fn add_message(cx: &mut Ctx) -> ApiResult<Reply> {
+    add_kind(cx, "message").await
+}
+
+pub async fn add_note(cx: &mut Ctx) -> ApiResult<Reply> {
+    add_kind(cx, "note").await
+}
+
 /// POST /v1/conversations/{id}/messages or /notes: the message and the conversation's
 /// update in one batch.
-pub async fn add_message(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
+async fn add_kind(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = support::message_input(&map, kind == "note")?;

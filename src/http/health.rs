@@ -1,8 +1,8 @@
 //! `GET /v1/health`: no token, no storage; the floor benchmarks compare against.
 
 use super::error::ApiResult;
-use super::{Body, Reply};
+use super::{Body, Ctx, Reply};
 
-pub fn get() -> ApiResult<Reply> {
+pub async fn get(_cx: &mut Ctx) -> ApiResult<Reply> {
     Ok(Reply::json(200, Body::Static(br#"{"status":"ok"}"#)))
 }

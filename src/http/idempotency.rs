@@ -1,5 +1,5 @@
 //! `Idempotency-Key` on every POST of a token route (`/v1` and its seed aliases), around
-//! `dispatch`, written once here rather than in each handler (see ARCHITECTURE.md,
+//! the handler, written once here rather than in each handler (see ARCHITECTURE.md,
 //! Idempotency). A request without the header never reaches this module and pays nothing.
 //!
 //! With the header: validate the key (400) → read the body once (handlers then parse the
@@ -8,7 +8,7 @@
 //! ONE call to store the response (or release the claim on a 4xx).
 
 use super::error::{ApiError, ApiResult};
-use super::routes::{Handler, Route};
+use super::routes::{Op, Route};
 use super::Inbound;
 use super::{error_response, Ctx, MAX_BODY_BYTES};
 use super::{Body, Reply};
@@ -20,12 +20,12 @@ pub const HEADER: &str = "Idempotency-Key";
 
 /// The request's key: `None` without the header, an error when it is not 1–255
 /// printable ASCII characters.
-pub fn key(req: &Inbound, handler: Handler) -> ApiResult<Option<String>> {
+pub fn key(req: &Inbound, op: &Op) -> ApiResult<Option<String>> {
     match req.headers().get(HEADER) {
         Ok(None) => Ok(None),
         Ok(Some(k)) if idem::valid_key(&k) => Ok(Some(k)),
         _ => Err(error(
-            handler,
+            op,
             400,
             "INVALID_IDEMPOTENCY_KEY",
             "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
@@ -36,8 +36,8 @@ pub fn key(req: &Inbound, handler: Handler) -> ApiResult<Option<String>> {
 
 /// An error of this module, in the body family of the route: the actions family on
 /// execute (CONTRACT.md: every error of `/v1/actions/execute`), the standard one elsewhere.
-fn error(handler: Handler, status: u16, code: &str, message: &str, headers: Vec<(&'static str, String)>) -> ApiError {
-    let body = if handler == Handler::ExecuteAction {
+fn error(op: &Op, status: u16, code: &str, message: &str, headers: Vec<(&'static str, String)>) -> ApiError {
+    let body = if op.actions_family {
         json!({"error": code, "message": message})
     } else {
         json!({"error": message, "code": code})
@@ -45,24 +45,24 @@ fn error(handler: Handler, status: u16, code: &str, message: &str, headers: Vec<
     ApiError::Raw(status, body, headers)
 }
 
-fn family(handler: Handler, e: ApiError) -> ApiError {
-    if handler == Handler::ExecuteAction {
+fn family(op: &Op, e: ApiError) -> ApiError {
+    if op.actions_family {
         e.into_action_family()
     } else {
         e
     }
 }
 
-/// Runs `dispatch` at most once per key (see the module comment).
-pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> ApiResult<Reply> {
+/// Runs the handler at most once per key (see the module comment).
+pub async fn run(op: &Op, route: &Route, cx: &mut Ctx, key: String) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let body = cx
         .req
         .bytes()
         .await
-        .map_err(|_| family(handler, ApiError::InvalidJson("The request body could not be read.".into())))?;
+        .map_err(|_| family(op, ApiError::InvalidJson("The request body could not be read.".into())))?;
     if body.len() > MAX_BODY_BYTES {
-        return Err(family(handler, ApiError::PayloadTooLarge));
+        return Err(family(op, ApiError::PayloadTooLarge));
     }
     let fingerprint = idem::fingerprint("POST", route.path, &cx.params, &cx.query(), &body);
     cx.body = Some(body);
@@ -72,7 +72,7 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
         Claim::Replay(stored) => return replay(stored),
         Claim::InProgress => {
             return Err(error(
-                handler,
+                op,
                 409,
                 "IDEMPOTENCY_IN_PROGRESS",
                 "A request with this Idempotency-Key is still being processed. Retry it later.",
@@ -81,7 +81,7 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
         }
         Claim::Mismatch => {
             return Err(error(
-                handler,
+                op,
                 422,
                 "IDEMPOTENCY_KEY_MISMATCH",
                 "This Idempotency-Key was used with another method, path or body.",
@@ -90,7 +90,7 @@ pub async fn run(handler: Handler, route: &Route, cx: &mut Ctx, key: String) -> 
         }
     };
 
-    let result = super::dispatch(handler, cx).await;
+    let result = (op.handler)(cx).await;
     let status = match &result {
         Ok(resp) => resp.status(),
         Err(e) => e.status(),

@@ -1,5 +1,5 @@
 //! The request path, written once: request id → route → auth → body limit →
-//! idempotency key (POST) → handler → error mapping. Handlers only see a `Ctx` and return `ApiResult<Reply>`.
+//! idempotency key (POST) → handler (`routes::ROUTES`) → error mapping. Handlers only see a `Ctx` and return `ApiResult<Reply>`.
 
 pub mod actions;
 pub mod admin;
@@ -29,10 +29,10 @@ use auth::Caller;
 use error::{ApiError, ApiResult};
 pub use reply::{Body, Reply};
 pub use request::Inbound;
-use routes::{Access, Handler};
+use routes::{Access, Verb};
 use serde::Serialize;
 use serde_json::Value;
-use worker::{Env, Method};
+use worker::Env;
 
 /// Bodies larger than this are refused with 413 (CONTRACT.md, Errors).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -44,6 +44,9 @@ pub struct Ctx {
     pub request_id: String,
     /// Path parameters in route order, e.g. `[("id", "12")]`.
     pub params: Vec<(String, String)>,
+    /// Reached by one of the seeds' literal paths (`/api/...`): the only place the seed's
+    /// single-quoted JSON bodies are read.
+    pub seed_path: bool,
     /// The token's workspace and abilities; `None` on public and operator routes.
     pub caller: Option<Caller>,
     /// The body, when the request path read it already (to fingerprint a request with an
@@ -83,7 +86,7 @@ impl Ctx {
 /// the JS entry's to answer (`js/entry.mjs`): a JSON 500 all the same.
 pub async fn handle(req: Inbound, env: Env) -> wasm_bindgen::JsValue {
     let request_id = request_id(&req);
-    let is_head = req.method() == Method::Head;
+    let is_head = req.method() == Verb::Head;
     let mut reply = match serve(req, env, &request_id).await {
         Ok(reply) => reply,
         Err(err) => error_response(err, &request_id),
@@ -94,15 +97,9 @@ pub async fn handle(req: Inbound, env: Env) -> wasm_bindgen::JsValue {
 
 async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
-    let path = req.path();
-    let (route, params) = routes::find(path).ok_or_else(ApiError::not_found)?;
-    let lookup = if method == Method::Head { Method::Get } else { method.clone() };
-    let handler = route
-        .methods
-        .iter()
-        .find(|(m, _)| *m == lookup)
-        .map(|(_, h)| *h)
-        .ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
+    let found = routes::find(req.path()).ok_or_else(ApiError::not_found)?;
+    let route = found.route;
+    let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
 
     let caller = match route.access {
         Access::Public => None,
@@ -110,119 +107,29 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             auth::admin(&req, &env)?;
             None
         }
-        Access::Token => Some(auth::authenticate(&req, &env, &method).await?),
+        Access::Token => Some(auth::authenticate(&req, &env, method).await?),
     };
     // Execute answers its 413 itself, in the actions family and with the rate-limit
     // headers that every execute response carries (CONTRACT.md, Actions).
-    if matches!(method, Method::Post | Method::Put | Method::Patch | Method::Delete)
-        && handler != Handler::ExecuteAction
-    {
+    if !method.is_read() && !op.actions_family {
         body::check_declared_length(&req)?;
     }
-    let mut cx = Ctx { env, req, request_id: request_id.to_string(), params, caller, body: None };
+    let mut cx = Ctx {
+        env,
+        req,
+        request_id: request_id.to_string(),
+        params: found.params,
+        seed_path: found.seed_path,
+        caller,
+        body: None,
+    };
     // Every POST of a token route may carry an Idempotency-Key; without one, nothing extra.
-    if method == Method::Post && route.access == Access::Token {
-        if let Some(key) = idempotency::key(&cx.req, handler)? {
-            return idempotency::run(handler, route, &mut cx, key).await;
+    if method == Verb::Post && route.access == Access::Token {
+        if let Some(key) = idempotency::key(&cx.req, op)? {
+            return idempotency::run(op, route, &mut cx, key).await;
         }
     }
-    dispatch(handler, &mut cx).await
-}
-
-pub(crate) async fn dispatch(handler: Handler, cx: &mut Ctx) -> ApiResult<Reply> {
-    match handler {
-        Handler::Health => health::get(),
-        Handler::OpenApi => openapi::get(),
-        Handler::Workspace => workspace::get(cx).await,
-        Handler::AdminCreateWorkspace => admin::create_workspace(cx).await,
-        Handler::AdminGetWorkspace => admin::get_workspace(cx).await,
-        Handler::AdminUpdateWorkspace => admin::update_workspace(cx).await,
-        Handler::AdminCreateToken => admin::create_token(cx).await,
-        Handler::AdminListTokens => admin::list_tokens(cx).await,
-        Handler::AdminDeleteToken => admin::delete_token(cx).await,
-        Handler::AdminProtectAgent => agents::protect(cx).await,
-        Handler::ListAgents => agents::list(cx).await,
-        Handler::CreateAgent => agents::create(cx).await,
-        Handler::GetAgent => agents::get(cx).await,
-        Handler::UpdateAgent => agents::update(cx).await,
-        Handler::UpsertAgent => agents::upsert(cx).await,
-        Handler::DeleteAgent => agents::delete(cx).await,
-        Handler::TrashAgent => agents::trash(cx).await,
-        Handler::RestoreAgent => agents::restore(cx).await,
-        Handler::ListFunctions => functions::list(cx).await,
-        Handler::AddFunction => functions::add(cx).await,
-        Handler::GetFunction => functions::get(cx).await,
-        Handler::UpdateFunction => functions::update(cx).await,
-        Handler::UpsertFunction => functions::upsert(cx).await,
-        Handler::RemoveFunction => functions::remove(cx).await,
-        Handler::InvokeFunction => functions::invoke(cx).await,
-        Handler::GetBlob => blobs::get(cx).await,
-        // Actions (seed 004)
-        Handler::ExecuteAction => actions::execute(cx).await,
-        Handler::ListPieces => actions::list_pieces(),
-        Handler::Usage => actions::usage(cx).await,
-        Handler::CreateConnection => connections::create(cx).await,
-        Handler::ListConnections => connections::list(cx).await,
-        Handler::GetConnection => connections::get(cx).await,
-        Handler::DeleteConnection => connections::delete(cx).await,
-        // Training data (issue 8)
-        Handler::ListTrainingData => training::list(cx).await,
-        Handler::CreateTrainingData => training::create(cx).await,
-        Handler::GetTrainingData => training::get(cx).await,
-        Handler::UpdateTrainingData => training::update(cx).await,
-        Handler::DeleteTrainingData => training::delete(cx).await,
-        Handler::DiscoverUrls => training::discover(cx).await,
-        Handler::ProcessUrls => training::process(cx).await,
-        Handler::ResyncUrls => training::resync(cx).await,
-        Handler::SearchKnowledge => training::search(cx).await,
-        // Support data (issue 6)
-        Handler::ListCompanies => companies::list(cx).await,
-        Handler::CreateCompany => companies::create(cx).await,
-        Handler::GetCompany => companies::get(cx).await,
-        Handler::UpdateCompany => companies::update(cx).await,
-        Handler::DeleteCompany => companies::delete(cx).await,
-        Handler::GetCompanyByExternalId => companies::get_by_external_id(cx).await,
-        Handler::UpsertCompany => companies::upsert(cx).await,
-        Handler::ListCompanyCustomers => companies::customers(cx).await,
-        Handler::ListCustomers => customers::list(cx).await,
-        Handler::CreateCustomer => customers::create(cx).await,
-        Handler::GetCustomer => customers::get(cx).await,
-        Handler::UpdateCustomer => customers::update(cx).await,
-        Handler::DeleteCustomer => customers::delete(cx).await,
-        Handler::GetCustomerByExternalId => customers::get_by_external_id(cx).await,
-        Handler::UpsertCustomer => customers::upsert(cx).await,
-        Handler::ListMembers => members::list(cx).await,
-        Handler::CreateMember => members::create(cx).await,
-        Handler::GetMember => members::get(cx).await,
-        Handler::UpdateMember => members::update(cx).await,
-        Handler::DeleteMember => members::delete(cx).await,
-        Handler::ListConversations => conversations::list(cx).await,
-        Handler::CreateConversation => conversations::create(cx).await,
-        Handler::GetConversation => conversations::get(cx).await,
-        Handler::UpdateConversation => conversations::update(cx).await,
-        Handler::DeleteConversation => conversations::delete(cx).await,
-        Handler::OpenConversation => conversations::set_status(cx, "open").await,
-        Handler::PendConversation => conversations::set_status(cx, "pending").await,
-        Handler::SnoozeConversation => conversations::snooze(cx).await,
-        Handler::CloseConversation => conversations::set_status(cx, "closed").await,
-        Handler::AssignConversation => conversations::assign(cx).await,
-        Handler::ListMessages => conversations::list_messages(cx, "message").await,
-        Handler::AddMessage => conversations::add_message(cx, "message").await,
-        Handler::ListNotes => conversations::list_messages(cx, "note").await,
-        Handler::AddNote => conversations::add_message(cx, "note").await,
-        Handler::CreateWebhook => webhooks::create(cx).await,
-        Handler::ListWebhooks => webhooks::list(cx).await,
-        Handler::GetWebhook => webhooks::get(cx).await,
-        Handler::UpdateWebhook => webhooks::update(cx).await,
-        Handler::DeleteWebhook => webhooks::delete(cx).await,
-        Handler::RotateWebhookSecret => webhooks::rotate_secret(cx).await,
-        Handler::TestWebhook => webhooks::test(cx).await,
-        Handler::ListDeliveries => webhooks::deliveries(cx).await,
-        Handler::RetryDelivery => webhooks::retry(cx).await,
-        Handler::ReplayWebhook => webhooks::replay(cx).await,
-        Handler::ListEvents => webhooks::list_events(cx).await,
-        Handler::GetEvent => webhooks::get_event(cx).await,
-    }
+    (op.handler)(&mut cx).await
 }
 
 /// The caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new one.

@@ -5,27 +5,28 @@
 //! `GET /v1/health`. Nothing here needs `cf`, so the request is wrapped as it arrives
 //! (`web_sys::Request`) and only the URL, method and headers are read: once each.
 
+use super::routes::Verb;
 use wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{js_sys, web_sys, Headers, Method};
+use worker::{js_sys, web_sys, Headers};
 
 pub struct Inbound {
     raw: web_sys::Request,
-    method: Method,
+    method: Verb,
     url: String,
     headers: Headers,
 }
 
 impl Inbound {
     pub fn new(raw: web_sys::Request) -> Self {
-        let method = Method::from(raw.method());
+        let method = Verb::parse(&raw.method());
         let url = raw.url();
         let headers = Headers(raw.headers());
         Inbound { raw, method, url, headers }
     }
 
-    pub fn method(&self) -> Method {
-        self.method.clone()
+    pub fn method(&self) -> Verb {
+        self.method
     }
 
     /// The serialised WHATWG URL workerd hands over.

@@ -1,15 +1,27 @@
-//! The whole API surface in one table. It drives dispatch, 404/405 with `Allow`, HEAD and
-//! the OpenAPI consistency test. worker-rs's `Router` cannot do those (it answers 404/405
-//! in plain text, registers no HEAD, cannot list its routes and is rebuilt per request),
-//! so the table is matched with `matchit`, built once per isolate.
+//! The whole API surface in one table: each route is one row with its path, access and
+//! tag, and each operation is one `op!` with its method, handler and what the OpenAPI
+//! document says of it (`openapi::Doc`). The table drives dispatch, 404/405 with `Allow`,
+//! HEAD, and the document (built from it on the host by `src/bin/openapi.rs`).
+//! worker-rs's `Router` cannot do those (it answers 404/405 in plain text, registers no
+//! HEAD, cannot list its routes and is rebuilt per request), so the table is matched with
+//! `matchit`, built once per isolate.
+//!
+//! The `Doc`s exist only in host builds: `op!` drops them from the wasm.
 
+#[cfg(not(target_arch = "wasm32"))]
+use super::openapi::Doc;
+use super::{
+    actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, openapi,
+};
+use super::{error::ApiResult, members, training, webhooks, workspace, Ctx, Reply};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
-use worker::Method;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// No token, no storage: health, the OpenAPI document.
+    /// No token, no storage: health, the OpenAPI document, public blobs.
     Public,
     /// The operator API: `Authorization: Bearer <ADMIN_TOKEN>`.
     Admin,
@@ -17,117 +29,89 @@ pub enum Access {
     Token,
 }
 
-/// One handler per operation; `http::dispatch` maps each to its function.
+/// An HTTP method as the router sees it. Methods no route declares (`QUERY`, `TRACE`,
+/// `CONNECT`, anything unknown) are `Other`: a 405, never served as another method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handler {
-    Health,
-    OpenApi,
-    Workspace,
-    AdminCreateWorkspace,
-    AdminGetWorkspace,
-    AdminUpdateWorkspace,
-    AdminCreateToken,
-    AdminListTokens,
-    AdminDeleteToken,
-    AdminProtectAgent,
-    ListAgents,
-    CreateAgent,
-    GetAgent,
-    UpdateAgent,
-    UpsertAgent,
-    DeleteAgent,
-    TrashAgent,
-    RestoreAgent,
-    ListFunctions,
-    AddFunction,
-    GetFunction,
-    UpdateFunction,
-    UpsertFunction,
-    RemoveFunction,
-    InvokeFunction,
-    GetBlob,
-    // Actions (seed 004)
-    ExecuteAction,
-    ListPieces,
-    Usage,
-    CreateConnection,
-    ListConnections,
-    GetConnection,
-    DeleteConnection,
-    // Training data (issue 8)
-    ListTrainingData,
-    CreateTrainingData,
-    GetTrainingData,
-    UpdateTrainingData,
-    DeleteTrainingData,
-    DiscoverUrls,
-    ProcessUrls,
-    ResyncUrls,
-    SearchKnowledge,
-    // Support data (issue 6)
-    ListCompanies,
-    CreateCompany,
-    GetCompany,
-    UpdateCompany,
-    DeleteCompany,
-    GetCompanyByExternalId,
-    UpsertCompany,
-    ListCompanyCustomers,
-    ListCustomers,
-    CreateCustomer,
-    GetCustomer,
-    UpdateCustomer,
-    DeleteCustomer,
-    GetCustomerByExternalId,
-    UpsertCustomer,
-    ListMembers,
-    CreateMember,
-    GetMember,
-    UpdateMember,
-    DeleteMember,
-    ListConversations,
-    CreateConversation,
-    GetConversation,
-    UpdateConversation,
-    DeleteConversation,
-    OpenConversation,
-    PendConversation,
-    SnoozeConversation,
-    CloseConversation,
-    AssignConversation,
-    ListMessages,
-    AddMessage,
-    ListNotes,
-    AddNote,
-    // Webhooks (issue 9)
-    CreateWebhook,
-    ListWebhooks,
-    GetWebhook,
-    UpdateWebhook,
-    DeleteWebhook,
-    RotateWebhookSecret,
-    TestWebhook,
-    ListDeliveries,
-    RetryDelivery,
-    ReplayWebhook,
-    ListEvents,
-    GetEvent,
+pub enum Verb {
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Other,
+}
+
+impl Verb {
+    /// Methods are case-sensitive (RFC 9110); fetch upper-cases only the standard ones.
+    pub fn parse(m: &str) -> Verb {
+        match m {
+            "GET" => Verb::Get,
+            "HEAD" => Verb::Head,
+            "POST" => Verb::Post,
+            "PUT" => Verb::Put,
+            "PATCH" => Verb::Patch,
+            "DELETE" => Verb::Delete,
+            _ => Verb::Other,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Head => "HEAD",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+            Verb::Other => "OTHER",
+        }
+    }
+
+    /// GET and HEAD read; everything else writes (the ability a token needs).
+    pub fn is_read(self) -> bool {
+        matches!(self, Verb::Get | Verb::Head)
+    }
+}
+
+/// A handler's answer, still to come.
+pub type Pending<'a> = Pin<Box<dyn Future<Output = ApiResult<Reply>> + 'a>>;
+pub type Handler = for<'a> fn(&'a mut Ctx) -> Pending<'a>;
+
+/// One operation: a method on a route.
+pub struct Op {
+    pub method: Verb,
+    pub handler: Handler,
+    /// Errors in the actions family of seed 004 (`{error: CODE, message}`) instead of the
+    /// standard envelope: execute only (CONTRACT.md, Errors).
+    pub actions_family: bool,
+    #[cfg(not(target_arch = "wasm32"))]
+    pub doc: Doc,
 }
 
 pub struct Route {
     pub path: &'static str,
     pub access: Access,
-    pub methods: &'static [(Method, Handler)],
+    /// The document's tag (its section).
+    pub tag: &'static str,
+    pub ops: &'static [Op],
 }
 
 impl Route {
+    pub fn op(&self, method: Verb) -> Option<&'static Op>
+    where
+        Self: 'static,
+    {
+        let lookup = if method == Verb::Head { Verb::Get } else { method };
+        self.ops.iter().find(|op| op.method == lookup)
+    }
+
     /// The `Allow` header of a 405: every method, plus HEAD wherever GET is.
     pub fn allow(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        for (m, _) in self.methods {
-            let name = method_name(m);
-            out.push(name);
-            if *m == Method::Get {
+        for op in self.ops {
+            out.push(op.method.name());
+            if op.method == Verb::Get {
                 out.push("HEAD");
             }
         }
@@ -135,151 +119,672 @@ impl Route {
     }
 }
 
-pub fn method_name(m: &Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Head => "HEAD",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
-        Method::Options => "OPTIONS",
-        _ => "OTHER",
-    }
+/// `op!(Method, handler, doc)`: an operation whose handler is an `async fn(&mut Ctx)`.
+/// `op!(Method, handler, doc, actions_family)` answers errors in the actions family.
+macro_rules! op {
+    ($method:ident, $handler:path, $doc:expr) => {
+        op!(@ $method, $handler, $doc, false)
+    };
+    ($method:ident, $handler:path, $doc:expr, actions_family) => {
+        op!(@ $method, $handler, $doc, true)
+    };
+    (@ $method:ident, $handler:path, $doc:expr, $family:expr) => {
+        Op {
+            method: Verb::$method,
+            handler: {
+                fn handler(cx: &mut Ctx) -> Pending<'_> {
+                    Box::pin($handler(cx))
+                }
+                handler
+            },
+            actions_family: $family,
+            #[cfg(not(target_arch = "wasm32"))]
+            doc: $doc,
+        }
+    };
 }
 
 use Access::*;
-use Handler::*;
-use Method::{Delete, Get, Patch, Post, Put};
 
 pub static ROUTES: &[Route] = &[
-    Route { path: "/v1/health", access: Public, methods: &[(Get, Health)] },
-    Route { path: "/v1/openapi.json", access: Public, methods: &[(Get, OpenApi)] },
-    Route { path: "/v1/workspace", access: Token, methods: &[(Get, Workspace)] },
-    Route { path: "/admin/v1/workspaces", access: Admin, methods: &[(Post, AdminCreateWorkspace)] },
+    Route {
+        path: "/v1/health",
+        access: Public,
+        tag: "Meta",
+        ops: &[
+            op!(Get, health::get, Doc::new("getHealth", "Liveness check: no token, no storage.")
+                .ok(&[(200, "Health", "The worker is serving.")])),
+        ],
+    },
+    Route {
+        path: "/v1/openapi.json",
+        access: Public,
+        tag: "Meta",
+        ops: &[
+            op!(Get, openapi::get, Doc::new("getOpenApi", "This document.")
+                .ok(&[(200, "OpenApiDocument", "The OpenAPI 3.1 document.")])),
+        ],
+    },
+    Route {
+        path: "/v1/workspace",
+        access: Token,
+        tag: "Workspace",
+        ops: &[
+            op!(Get, workspace::get, Doc::new("getWorkspace", "The calling token's workspace, its limits and the token's abilities.")
+                .ok(&[(200, "CallerWorkspace", "The workspace.")])),
+        ],
+    },
+    Route {
+        path: "/admin/v1/workspaces",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Post, admin::create_workspace, Doc::new("createWorkspace", "Create a workspace.")
+                .body("WorkspaceCreate")
+                .ok(&[(201, "Workspace", "Created.")])),
+        ],
+    },
     Route {
         path: "/admin/v1/workspaces/{id}",
         access: Admin,
-        methods: &[(Get, AdminGetWorkspace), (Patch, AdminUpdateWorkspace)],
+        tag: "Operator",
+        ops: &[
+            op!(Get, admin::get_workspace, Doc::new("getAdminWorkspace", "Get a workspace.")
+                .ok(&[(200, "Workspace", "The workspace.")])),
+            op!(Patch, admin::update_workspace, Doc::new("updateWorkspace", "Change a workspace's name, plan or limits. `rate_limit` and `monthly_action_quota` override the plan's defaults.")
+                .body("WorkspaceUpdate")
+                .ok(&[(200, "Workspace", "The updated workspace.")])),
+        ],
     },
     Route {
         path: "/admin/v1/workspaces/{id}/tokens",
         access: Admin,
-        methods: &[(Get, AdminListTokens), (Post, AdminCreateToken)],
+        tag: "Operator",
+        ops: &[
+            op!(Get, admin::list_tokens, Doc::new("listTokens", "List a workspace's live API tokens (never the plain text).")
+                .ok(&[(200, "TokenList", "The tokens.")])),
+            op!(Post, admin::create_token, Doc::new("createToken", "Create an API token. The plain text is in this response only.")
+                .body("TokenCreate")
+                .ok(&[(201, "NewToken", "Created; `token` is shown this once.")])),
+        ],
     },
     Route {
         path: "/admin/v1/workspaces/{id}/tokens/{token_id}",
         access: Admin,
-        methods: &[(Delete, AdminDeleteToken)],
+        tag: "Operator",
+        ops: &[
+            op!(Delete, admin::delete_token, Doc::new("deleteToken", "Revoke an API token; it stops working at once.")
+                .ok(&[(204, "", "Revoked.")])),
+        ],
     },
-    Route { path: "/admin/v1/workspaces/{id}/agents/{agent}", access: Admin, methods: &[(Patch, AdminProtectAgent)] },
-    // Agents and functions (seed 002)
-    Route { path: "/v1/agents", access: Token, methods: &[(Get, ListAgents), (Post, CreateAgent)] },
+    Route {
+        path: "/admin/v1/workspaces/{id}/agents/{agent}",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Patch, agents::protect, Doc::new("protectAgent", "Mark an agent protected (integrators may not trash or delete it) or not.")
+                .body("AgentProtect")
+                .ok(&[(200, "Agent", "The agent.")])),
+        ],
+    },
+    Route {
+        path: "/v1/agents",
+        access: Token,
+        tag: "Agents",
+        ops: &[
+            op!(Get, agents::list, Doc::new("listAgents", "List agents.")
+                .query(openapi::params::list_agents)
+                .ok(&[(200, "AgentList", "A page of agents, or `{count}` with `count_only=true`.")])),
+            op!(Post, agents::create, Doc::new("createAgent", "Create an agent.")
+                .body("AgentCreate")
+                .ok(&[(201, "Agent", "Created.")])),
+        ],
+    },
     Route {
         path: "/v1/agents/{agent}",
         access: Token,
-        methods: &[(Get, GetAgent), (Patch, UpdateAgent), (Put, UpsertAgent), (Delete, DeleteAgent)],
+        tag: "Agents",
+        ops: &[
+            op!(Get, agents::get, Doc::new("getAgent", "Get an agent by id or uid.")
+                .query(openapi::params::get_agent)
+                .ok(&[(200, "Agent", "The agent.")])),
+            op!(Patch, agents::update, Doc::new("updateAgent", "Update an agent; fields left out keep their values, `null` clears a nullable field.")
+                .query(openapi::params::update_agent)
+                .body("AgentUpdate")
+                .ok(&[(200, "Agent", "The updated agent.")])),
+            op!(Put, agents::upsert, Doc::new("upsertAgent", "Update or insert the agent with this uid. On create, fields left out take their defaults (`name`, `provider` and `model` are required); on update they keep their values. A uid in the body must match the path; an all-digit path segment is a 422.")
+                .query(openapi::params::upsert_agent)
+                .body("AgentUpdate")
+                .ok(&[(200, "Agent", "Updated."), (201, "Agent", "Created.")])),
+            op!(Delete, agents::delete, Doc::new("deleteAgent", "Delete an agent permanently (with its functions). A protected agent is 403 FORBIDDEN.")
+                .ok(&[(204, "", "Deleted.")])),
+        ],
     },
-    Route { path: "/v1/agents/{agent}/trash", access: Token, methods: &[(Post, TrashAgent)] },
-    Route { path: "/v1/agents/{agent}/restore", access: Token, methods: &[(Post, RestoreAgent)] },
+    Route {
+        path: "/v1/agents/{agent}/trash",
+        access: Token,
+        tag: "Agents",
+        ops: &[
+            op!(Post, agents::trash, Doc::new("trashAgent", "Move an agent to the trash (204 again if it already is). A protected agent is 403 FORBIDDEN.")
+                .ok(&[(204, "", "Trashed.")])),
+        ],
+    },
+    Route {
+        path: "/v1/agents/{agent}/restore",
+        access: Token,
+        tag: "Agents",
+        ops: &[
+            op!(Post, agents::restore, Doc::new("restoreAgent", "Restore an agent from the trash (204 again if it is not trashed).")
+                .ok(&[(204, "", "Restored.")])),
+        ],
+    },
     Route {
         path: "/v1/agents/{agent}/functions",
         access: Token,
-        methods: &[(Get, ListFunctions), (Post, AddFunction)],
+        tag: "Functions",
+        ops: &[
+            op!(Get, functions::list, Doc::new("listFunctions", "List an agent's functions.")
+                .ok(&[(200, "FunctionList", "The functions (a JSON array).")])),
+            op!(Post, functions::add, Doc::new("addFunction", "Add a function (`method` defaults to GET). A name the agent already has is a 422.")
+                .body("FunctionWrite")
+                .ok(&[(201, "Function", "Added.")])),
+        ],
     },
     Route {
         path: "/v1/agents/{agent}/functions/{name}",
         access: Token,
-        methods: &[(Get, GetFunction), (Patch, UpdateFunction), (Put, UpsertFunction), (Delete, RemoveFunction)],
+        tag: "Functions",
+        ops: &[
+            op!(Get, functions::get, Doc::new("getFunction", "Get a function.")
+                .ok(&[(200, "Function", "The function.")])),
+            op!(Patch, functions::update, Doc::new("updateFunction", "Update a function; fields left out keep their values. `headers`, when sent, is the new set (a value of `********` keeps the stored one).")
+                .body("FunctionPatch")
+                .ok(&[(200, "Function", "Updated.")])),
+            op!(Put, functions::upsert, Doc::new("upsertFunction", "Add or replace the function with this name.")
+                .body("FunctionWrite")
+                .ok(&[(200, "Function", "Updated."), (201, "Function", "Added.")])),
+            op!(Delete, functions::remove, Doc::new("removeFunction", "Remove a function.")
+                .ok(&[(204, "", "Removed.")])),
+        ],
     },
-    Route { path: "/v1/agents/{agent}/functions/{name}/invoke", access: Token, methods: &[(Post, InvokeFunction)] },
-    Route { path: "/v1/blobs/{id}", access: Public, methods: &[(Get, GetBlob)] },
-    // Actions (seed 004)
-    Route { path: "/v1/actions/execute", access: Token, methods: &[(Post, ExecuteAction)] },
-    Route { path: "/v1/pieces", access: Token, methods: &[(Get, ListPieces)] },
-    Route { path: "/v1/usage", access: Token, methods: &[(Get, Usage)] },
-    Route { path: "/v1/connections", access: Token, methods: &[(Get, ListConnections), (Post, CreateConnection)] },
-    Route { path: "/v1/connections/{id}", access: Token, methods: &[(Get, GetConnection), (Delete, DeleteConnection)] },
-    // Training data (issue 8)
-    Route { path: "/v1/training-data", access: Token, methods: &[(Get, ListTrainingData), (Post, CreateTrainingData)] },
+    Route {
+        path: "/v1/agents/{agent}/functions/{name}/invoke",
+        access: Token,
+        tag: "Functions",
+        ops: &[
+            op!(Post, functions::invoke, Doc::new("invokeFunction", "Call the function's URL with arguments, as the agent runtime does.")
+                .describe("The URL passes the outbound guard: http(s) only, no credentials in the URL, no loopback, private, link-local, unique-local, multicast or unspecified addresses in any spelling, no localhost/.local/.internal/metadata names (unless ALLOW_PRIVATE_UPSTREAMS), at most 3 redirects each checked again, 5 MiB response cap. A refused URL is a 422 naming `url`.")
+                .body("InvokeRequest")
+                .ok(&[(200, "InvokeResult", "The remote end's answer (its own failures included: a 4xx/5xx of the remote is a 200 here with that `status`). No answer within OUTBOUND_TIMEOUT_MS: `status: null, error: \"UPSTREAM_TIMEOUT\"`; no connection: `error: \"UPSTREAM_UNREACHABLE\"`; over 3 redirects: `error: \"TOO_MANY_REDIRECTS\"`.")])),
+        ],
+    },
+    Route {
+        path: "/v1/blobs/{id}",
+        access: Public,
+        tag: "Agents",
+        ops: &[
+            op!(Get, blobs::get, Doc::new("getBlob", "A stored picture (no token: the id is unguessable).")
+                .ok(&[(200, "", "The image bytes with their media type.")])),
+        ],
+    },
+    Route {
+        path: "/v1/actions/execute",
+        access: Token,
+        tag: "Actions",
+        ops: &[
+            op!(Post, actions::execute, Doc::new("executeAction", "Execute an action.")
+                .describe("Runs one action synchronously. Checks, in order: body, fields, piece and action, connection need, input, connection; then one rate-limit slot is taken (every authenticated execute counts, whatever its outcome) and, if the checks passed, the execution counts against the monthly quota. Every answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.")
+                .body("ExecuteRequest")
+                .headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"])
+                .ok(&[(200, "ExecuteResult", "The action ran (`success` false when the upstream failed).")])
+                .errors(&[(400, "ActionBadRequest"), (403, "QuotaExceeded"), (404, "ActionNotFound"), (409, "ActionIdempotencyInProgress"), (413, "ActionPayloadTooLarge"), (422, "ActionIdempotencyKeyMismatch"), (429, "RateLimited")]),
+                actions_family),
+        ],
+    },
+    Route {
+        path: "/v1/pieces",
+        access: Token,
+        tag: "Actions",
+        ops: &[
+            op!(Get, actions::list_pieces, Doc::new("listPieces", "The pieces, their actions, input schemas and connection needs.")
+                .ok(&[(200, "PieceList", "The pieces.")])),
+        ],
+    },
+    Route {
+        path: "/v1/usage",
+        access: Token,
+        tag: "Actions",
+        ops: &[
+            op!(Get, actions::usage, Doc::new("getUsage", "This month's executions against the quota, and the rate limit's state (not counted).")
+                .ok(&[(200, "Usage", "The usage.")])),
+        ],
+    },
+    Route {
+        path: "/v1/connections",
+        access: Token,
+        tag: "Actions",
+        ops: &[
+            op!(Get, connections::list, Doc::new("listConnections", "The workspace's connections (never their credentials).")
+                .ok(&[(200, "ConnectionList", "The connections, oldest first.")])),
+            op!(Post, connections::create, Doc::new("createConnection", "Store a piece's credentials, encrypted; they are never returned.")
+                .body("ConnectionCreate")
+                .ok(&[(201, "Connection", "Created.")])),
+        ],
+    },
+    Route {
+        path: "/v1/connections/{id}",
+        access: Token,
+        tag: "Actions",
+        ops: &[
+            op!(Get, connections::get, Doc::new("getConnection", "One connection (never its credentials).")
+                .ok(&[(200, "Connection", "The connection.")])),
+            op!(Delete, connections::delete, Doc::new("deleteConnection", "Delete a connection; executes naming it then get 404 NOT_FOUND.")
+                .ok(&[(204, "", "Deleted.")])),
+        ],
+    },
+    Route {
+        path: "/v1/training-data",
+        access: Token,
+        tag: "Training data",
+        ops: &[
+            op!(Get, training::list, Doc::new("listTrainingData", "List training data.")
+                .query(openapi::params::list_training_data)
+                .ok(&[(200, "TrainingDataList", "A page of items, or `{count}` with `count_only=true`.")])
+                .errors(&[(400, "InvalidAgent")])),
+            op!(Post, training::create, Doc::new("createTrainingData", "Add a text or a Q&A pair to an agent's knowledge.")
+                .describe("Redacted, chunked and indexed at once: the item answers `completed`.")
+                .body("TrainingDataCreate")
+                .ok(&[(201, "TrainingData", "The item.")])
+                .errors(&[(400, "TrainingRefused"), (422, "TrainingValidationFailed"), (500, "CreationFailed")])),
+        ],
+    },
     Route {
         path: "/v1/training-data/{id}",
         access: Token,
-        methods: &[(Get, GetTrainingData), (Patch, UpdateTrainingData), (Delete, DeleteTrainingData)],
+        tag: "Training data",
+        ops: &[
+            op!(Get, training::get, Doc::new("getTrainingData", "Get a training item.")
+                .ok(&[(200, "TrainingData", "The item.")])),
+            op!(Patch, training::update, Doc::new("updateTrainingData", "Update a training item.")
+                .body("TrainingDataUpdate")
+                .ok(&[(200, "TrainingData", "The item.")])),
+            op!(Delete, training::delete, Doc::new("deleteTrainingData", "Delete a training item with its chunks.")
+                .ok(&[(204, "", "Deleted.")])),
+        ],
     },
-    Route { path: "/v1/training-data/urls/discover", access: Token, methods: &[(Post, DiscoverUrls)] },
-    Route { path: "/v1/training-data/urls/process", access: Token, methods: &[(Post, ProcessUrls)] },
-    Route { path: "/v1/training-data/urls/resync", access: Token, methods: &[(Post, ResyncUrls)] },
-    Route { path: "/v1/agents/{agent}/knowledge/search", access: Token, methods: &[(Get, SearchKnowledge)] },
-    // Support data (issue 6)
-    Route { path: "/v1/companies", access: Token, methods: &[(Get, ListCompanies), (Post, CreateCompany)] },
+    Route {
+        path: "/v1/training-data/urls/discover",
+        access: Token,
+        tag: "Training data",
+        ops: &[
+            op!(Post, training::discover, Doc::new("discoverTrainingUrls", "Find a site's pages to train on.")
+                .describe("Fetches the page (guarded: http(s), no private addresses, redirects re-checked, time-out, 5 MiB) and the site's `/sitemap.xml`, and answers their same-site links. Nothing is stored.")
+                .body("UrlDiscoverRequest")
+                .ok(&[(200, "UrlDiscovery", "The links found.")])
+                .errors(&[(400, "InvalidAgentOrJson"), (500, "PageFetchFailed")])),
+        ],
+    },
+    Route {
+        path: "/v1/training-data/urls/process",
+        access: Token,
+        tag: "Training data",
+        ops: &[
+            op!(Post, training::process, Doc::new("processTrainingUrls", "Train an agent on web pages.")
+                .describe("Stores a `pending` url item per valid URL and queues it; the training queue reads each page in the background. Poll the items (or list with `status`) to see them become `completed` or `failed`.")
+                .body("UrlProcessRequest")
+                .ok(&[(202, "UrlProcessResult", "The queued items and the URLs that were refused.")])
+                .errors(&[(400, "InvalidAgentOrJson"), (422, "NoUrlsProvided"), (500, "QueueingFailed")])),
+        ],
+    },
+    Route {
+        path: "/v1/training-data/urls/resync",
+        access: Token,
+        tag: "Training data",
+        ops: &[
+            op!(Post, training::resync, Doc::new("resyncTrainingUrls", "Read an agent's completed pages again.")
+                .body("UrlResyncRequest")
+                .ok(&[(202, "UrlResyncResult", "The re-queued items.")])
+                .errors(&[(400, "InvalidAgentOrJson"), (422, "NothingToResync"), (500, "ResyncFailed")])),
+        ],
+    },
+    Route {
+        path: "/v1/agents/{agent}/knowledge/search",
+        access: Token,
+        tag: "Training data",
+        ops: &[
+            op!(Get, training::search, Doc::new("searchAgentKnowledge", "Grounded search over an agent's knowledge.")
+                .describe("Ranks the agent's completed chunks with the FTS5 index (bm25; words of `q`, any of them, stemmed) and answers each hit with its snippet and its citation. Only this agent's knowledge in the caller's workspace.")
+                .query(openapi::params::search_agent_knowledge)
+                .ok(&[(200, "KnowledgeSearchResult", "Hits, best first.")])),
+        ],
+    },
+    Route {
+        path: "/v1/companies",
+        access: Token,
+        tag: "Companies",
+        ops: &[
+            op!(Get, companies::list, Doc::new("listCompanies", "List companies.")
+                .query(openapi::params::list_companies)
+                .ok(&[(200, "CompanyList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, companies::create, Doc::new("createCompany", "Create a company.")
+                .describe("A taken `external_id` is a 422 naming `external_id`.")
+                .body("CompanyWrite")
+                .ok(&[(201, "Company", "Created.")])),
+        ],
+    },
     Route {
         path: "/v1/companies/{id}",
         access: Token,
-        methods: &[(Get, GetCompany), (Patch, UpdateCompany), (Delete, DeleteCompany)],
+        tag: "Companies",
+        ops: &[
+            op!(Get, companies::get, Doc::new("getCompany", "Get a company.")
+                .ok(&[(200, "Company", "The company.")])),
+            op!(Patch, companies::update, Doc::new("updateCompany", "Update a company.")
+                .describe("Fields left out keep their values; `traits` merge.")
+                .body("CompanyWrite")
+                .ok(&[(200, "Company", "The company.")])),
+            op!(Delete, companies::delete, Doc::new("deleteCompany", "Delete a company.")
+                .ok(&[(204, "", "Deleted. Its customers stay, without a company.")])),
+        ],
     },
     Route {
         path: "/v1/companies/by-external-id/{external_id}",
         access: Token,
-        methods: &[(Get, GetCompanyByExternalId), (Put, UpsertCompany)],
+        tag: "Companies",
+        ops: &[
+            op!(Get, companies::get_by_external_id, Doc::new("getCompanyByExternalId", "Get a company by your external id.")
+                .ok(&[(200, "Company", "The company.")])),
+            op!(Put, companies::upsert, Doc::new("upsertCompany", "Create or update a company by your external id.")
+                .describe("Updates the company with this external id (fields left out keep their values) or creates it (`name` required). An `external_id` in the body must equal the path's (else 422).")
+                .body("CompanyWrite")
+                .ok(&[(200, "Company", "Updated (an existing company)."), (201, "Company", "Created (no company had this external id).")])),
+        ],
     },
-    Route { path: "/v1/companies/{id}/customers", access: Token, methods: &[(Get, ListCompanyCustomers)] },
-    Route { path: "/v1/customers", access: Token, methods: &[(Get, ListCustomers), (Post, CreateCustomer)] },
+    Route {
+        path: "/v1/companies/{id}/customers",
+        access: Token,
+        tag: "Companies",
+        ops: &[
+            op!(Get, companies::customers, Doc::new("listCompanyCustomers", "List a company's customers.")
+                .query(openapi::params::list_company_customers)
+                .ok(&[(200, "CustomerList", "A page, or `{count}` with `count_only=true`.")])),
+        ],
+    },
+    Route {
+        path: "/v1/customers",
+        access: Token,
+        tag: "Customers",
+        ops: &[
+            op!(Get, customers::list, Doc::new("listCustomers", "List customers.")
+                .query(openapi::params::list_customers)
+                .ok(&[(200, "CustomerList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, customers::create, Doc::new("createCustomer", "Create a customer.")
+                .describe("A taken `external_id`, or a `company` that is not in the workspace, is a 422.")
+                .body("CustomerWrite")
+                .ok(&[(201, "Customer", "Created.")])),
+        ],
+    },
     Route {
         path: "/v1/customers/{id}",
         access: Token,
-        methods: &[(Get, GetCustomer), (Patch, UpdateCustomer), (Delete, DeleteCustomer)],
+        tag: "Customers",
+        ops: &[
+            op!(Get, customers::get, Doc::new("getCustomer", "Get a customer.")
+                .ok(&[(200, "Customer", "The customer.")])),
+            op!(Patch, customers::update, Doc::new("updateCustomer", "Update a customer.")
+                .describe("Fields left out keep their values; `traits` merge.")
+                .body("CustomerWrite")
+                .ok(&[(200, "Customer", "The customer.")])),
+            op!(Delete, customers::delete, Doc::new("deleteCustomer", "Delete a customer.")
+                .ok(&[(204, "", "Deleted, with the customer's conversations and their messages.")])),
+        ],
     },
     Route {
         path: "/v1/customers/by-external-id/{external_id}",
         access: Token,
-        methods: &[(Get, GetCustomerByExternalId), (Put, UpsertCustomer)],
+        tag: "Customers",
+        ops: &[
+            op!(Get, customers::get_by_external_id, Doc::new("getCustomerByExternalId", "Get a customer by your external id.")
+                .ok(&[(200, "Customer", "The customer.")])),
+            op!(Put, customers::upsert, Doc::new("upsertCustomer", "Create or update a customer by your external id.")
+                .describe("Updates the customer with this external id (fields left out keep their values) or creates it. An `external_id` in the body must equal the path's (else 422).")
+                .body("CustomerWrite")
+                .ok(&[(200, "Customer", "Updated (an existing customer)."), (201, "Customer", "Created (no customer had this external id).")])),
+        ],
     },
-    Route { path: "/v1/members", access: Token, methods: &[(Get, ListMembers), (Post, CreateMember)] },
+    Route {
+        path: "/v1/members",
+        access: Token,
+        tag: "Members",
+        ops: &[
+            op!(Get, members::list, Doc::new("listMembers", "List members.")
+                .query(openapi::params::list_members)
+                .ok(&[(200, "MemberList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, members::create, Doc::new("createMember", "Add a member.")
+                .body("MemberWrite")
+                .ok(&[(201, "Member", "Created.")])),
+        ],
+    },
     Route {
         path: "/v1/members/{id}",
         access: Token,
-        methods: &[(Get, GetMember), (Patch, UpdateMember), (Delete, DeleteMember)],
+        tag: "Members",
+        ops: &[
+            op!(Get, members::get, Doc::new("getMember", "Get a member.")
+                .ok(&[(200, "Member", "The member.")])),
+            op!(Patch, members::update, Doc::new("updateMember", "Update a member.")
+                .body("MemberWrite")
+                .ok(&[(200, "Member", "The member.")])),
+            op!(Delete, members::delete, Doc::new("deleteMember", "Remove a member.")
+                .ok(&[(204, "", "Removed. Their conversations become unassigned; their messages and notes stay.")])),
+        ],
     },
     Route {
         path: "/v1/conversations",
         access: Token,
-        methods: &[(Get, ListConversations), (Post, CreateConversation)],
+        tag: "Conversations",
+        ops: &[
+            op!(Get, conversations::list, Doc::new("listConversations", "List conversations.")
+                .describe("Every filter is answered from an index that starts with the workspace. Ids of another workspace match nothing.")
+                .query(openapi::params::list_conversations)
+                .ok(&[(200, "ConversationList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, conversations::create, Doc::new("createConversation", "Start a conversation.")
+                .describe("With an optional first message (same transaction) and initial assignee. Checks: 422 (fields; a `customer` not in the workspace), then the assignee (400 INVALID_ASSIGNEE_TYPE / INVALID_ASSIGNEE) and the sender (400 INVALID_SENDER).")
+                .body("ConversationCreate")
+                .ok(&[(201, "Conversation", "Created.")])
+                .errors(&[(400, "ConversationRefused")])),
+        ],
     },
     Route {
         path: "/v1/conversations/{id}",
         access: Token,
-        methods: &[(Get, GetConversation), (Patch, UpdateConversation), (Delete, DeleteConversation)],
+        tag: "Conversations",
+        ops: &[
+            op!(Get, conversations::get, Doc::new("getConversation", "Get a conversation.")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+            op!(Patch, conversations::update, Doc::new("updateConversation", "Update a conversation's subject, priority or tags.")
+                .body("ConversationUpdate")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+            op!(Delete, conversations::delete, Doc::new("deleteConversation", "Delete a conversation.")
+                .ok(&[(204, "", "Deleted, with its messages and notes.")])),
+        ],
     },
-    Route { path: "/v1/conversations/{id}/open", access: Token, methods: &[(Post, OpenConversation)] },
-    Route { path: "/v1/conversations/{id}/pending", access: Token, methods: &[(Post, PendConversation)] },
-    Route { path: "/v1/conversations/{id}/snooze", access: Token, methods: &[(Post, SnoozeConversation)] },
-    Route { path: "/v1/conversations/{id}/close", access: Token, methods: &[(Post, CloseConversation)] },
-    Route { path: "/v1/conversations/{id}/assign", access: Token, methods: &[(Post, AssignConversation)] },
+    Route {
+        path: "/v1/conversations/{id}/open",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Post, conversations::open, Doc::new("openConversation", "Open (or re-open) a conversation.")
+                .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+        ],
+    },
+    Route {
+        path: "/v1/conversations/{id}/pending",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Post, conversations::pending, Doc::new("pendingConversation", "Mark a conversation pending.")
+                .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+        ],
+    },
+    Route {
+        path: "/v1/conversations/{id}/close",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Post, conversations::close, Doc::new("closeConversation", "Close a conversation.")
+                .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+        ],
+    },
+    Route {
+        path: "/v1/conversations/{id}/snooze",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Post, conversations::snooze, Doc::new("snoozeConversation", "Snooze a conversation until a time.")
+                .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation.")
+                .body("Snooze")
+                .ok(&[(200, "Conversation", "The conversation.")])),
+        ],
+    },
+    Route {
+        path: "/v1/conversations/{id}/assign",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Post, conversations::assign, Doc::new("assignConversation", "Assign a conversation to an AI agent or a member, or unassign it.")
+                .describe("Checks in order: JSON (400), fields (422), the conversation (404), the type rules (400 INVALID_ASSIGNEE_TYPE), the assignee (400 INVALID_ASSIGNEE). See the `Assign` schema for the rules.")
+                .body("Assign")
+                .ok(&[(200, "Conversation", "The conversation.")])
+                .errors(&[(400, "AssignmentRefused")])),
+        ],
+    },
     Route {
         path: "/v1/conversations/{id}/messages",
         access: Token,
-        methods: &[(Get, ListMessages), (Post, AddMessage)],
+        tag: "Conversations",
+        ops: &[
+            op!(Get, conversations::list_messages, Doc::new("listMessages", "List a conversation's messages (oldest first; notes excluded).")
+                .query(openapi::params::list_messages)
+                .ok(&[(200, "MessageList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, conversations::add_message, Doc::new("addMessage", "Add a message to a conversation.")
+                .describe("The message and the conversation's `last_message_at`/`message_count` are written in one transaction; a customer's message re-opens a snoozed or closed conversation.")
+                .body("MessageCreate")
+                .ok(&[(201, "Message", "The message.")])
+                .errors(&[(400, "SenderRefused")])),
+        ],
     },
-    Route { path: "/v1/conversations/{id}/notes", access: Token, methods: &[(Get, ListNotes), (Post, AddNote)] },
-    // Webhooks (issue 9)
-    Route { path: "/v1/webhooks", access: Token, methods: &[(Get, ListWebhooks), (Post, CreateWebhook)] },
+    Route {
+        path: "/v1/conversations/{id}/notes",
+        access: Token,
+        tag: "Conversations",
+        ops: &[
+            op!(Get, conversations::list_notes, Doc::new("listNotes", "List a conversation's internal notes (oldest first).")
+                .query(openapi::params::list_notes)
+                .ok(&[(200, "MessageList", "A page, or `{count}` with `count_only=true`.")])),
+            op!(Post, conversations::add_note, Doc::new("addNote", "Add an internal note (never customer-visible).")
+                .describe("Written by a member or an AI agent; counts in `note_count`, never in `last_message_at`.")
+                .body("NoteCreate")
+                .ok(&[(201, "Message", "The note.")])
+                .errors(&[(400, "SenderRefused")])),
+        ],
+    },
+    Route {
+        path: "/v1/webhooks",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Get, webhooks::list, Doc::new("listWebhooks", "The workspace's webhook subscriptions.")
+                .query(openapi::params::list_webhooks)
+                .ok(&[(200, "WebhookList", "`{data,start,end,count}`.")])),
+            op!(Post, webhooks::create, Doc::new("createWebhook", "Subscribe a URL to events; the signing secret is shown in this response only.")
+                .body("WebhookCreate")
+                .ok(&[(201, "WebhookWithSecret", "Created, with `secret`.")])),
+        ],
+    },
     Route {
         path: "/v1/webhooks/{id}",
         access: Token,
-        methods: &[(Get, GetWebhook), (Patch, UpdateWebhook), (Delete, DeleteWebhook)],
+        tag: "Webhooks",
+        ops: &[
+            op!(Get, webhooks::get, Doc::new("getWebhook", "One subscription (never its secret).")
+                .ok(&[(200, "Webhook", "The subscription.")])),
+            op!(Patch, webhooks::update, Doc::new("updateWebhook", "Change url, events, description or enabled.")
+                .body("WebhookUpdate")
+                .ok(&[(200, "Webhook", "The subscription.")])),
+            op!(Delete, webhooks::delete, Doc::new("deleteWebhook", "Delete a subscription and its delivery log.")
+                .ok(&[(204, "", "Deleted.")])),
+        ],
     },
-    Route { path: "/v1/webhooks/{id}/rotate-secret", access: Token, methods: &[(Post, RotateWebhookSecret)] },
-    Route { path: "/v1/webhooks/{id}/test", access: Token, methods: &[(Post, TestWebhook)] },
-    Route { path: "/v1/webhooks/{id}/deliveries", access: Token, methods: &[(Get, ListDeliveries)] },
+    Route {
+        path: "/v1/webhooks/{id}/rotate-secret",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Post, webhooks::rotate_secret, Doc::new("rotateWebhookSecret", "A new secret; the old one keeps signing alongside it for 24 hours.")
+                .ok(&[(200, "WebhookWithSecret", "The subscription with its new `secret`.")])),
+        ],
+    },
+    Route {
+        path: "/v1/webhooks/{id}/test",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Post, webhooks::test, Doc::new("testWebhook", "Send a `webhook.test` event now; answers the delivery with its first attempt.")
+                .ok(&[(200, "Delivery", "The delivery.")])),
+        ],
+    },
+    Route {
+        path: "/v1/webhooks/{id}/deliveries",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Get, webhooks::deliveries, Doc::new("listDeliveries", "The delivery log: status, attempts with time, response status, duration and the first 1 KB of the answer.")
+                .query(openapi::params::list_deliveries)
+                .ok(&[(200, "DeliveryList", "`{data,start,end,count}`.")])),
+        ],
+    },
     Route {
         path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
         access: Token,
-        methods: &[(Post, RetryDelivery)],
+        tag: "Webhooks",
+        ops: &[
+            op!(Post, webhooks::retry, Doc::new("retryDelivery", "Re-send one delivery now, whatever its status.")
+                .ok(&[(200, "Delivery", "The delivery with the new attempt.")])),
+        ],
     },
-    Route { path: "/v1/webhooks/{id}/replay", access: Token, methods: &[(Post, ReplayWebhook)] },
-    Route { path: "/v1/events", access: Token, methods: &[(Get, ListEvents)] },
-    Route { path: "/v1/events/{id}", access: Token, methods: &[(Get, GetEvent)] },
+    Route {
+        path: "/v1/webhooks/{id}/replay",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Post, webhooks::replay, Doc::new("replayWebhook", "Re-send the subscription's events of a time window (at most 1000 per call) as new deliveries.")
+                .body("ReplayRequest")
+                .ok(&[(202, "ReplayResult", "Queued.")])),
+        ],
+    },
+    Route {
+        path: "/v1/events",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Get, webhooks::list_events, Doc::new("listEvents", "Events of the last 30 days.")
+                .query(openapi::params::list_events)
+                .ok(&[(200, "EventList", "`{data,start,end,count}`.")])),
+        ],
+    },
+    Route {
+        path: "/v1/events/{id}",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[
+            op!(Get, webhooks::get_event, Doc::new("getEvent", "One event, as delivered.")
+                .ok(&[(200, "Event", "The event.")])),
+        ],
+    },
 ];
 
 /// The seeds' literal paths, served as aliases of the `/v1` routes (CONTRACT.md, Paths).
@@ -293,30 +798,41 @@ pub static ALIASES: &[(&str, &str)] = &[
     ("/api/v1/actions/execute", "/v1/actions/execute"),
 ];
 
-fn router() -> &'static matchit::Router<usize> {
-    static ROUTER: OnceLock<matchit::Router<usize>> = OnceLock::new();
+/// The router's value: the route, and whether it was reached by a seed alias.
+fn router() -> &'static matchit::Router<(usize, bool)> {
+    static ROUTER: OnceLock<matchit::Router<(usize, bool)>> = OnceLock::new();
     ROUTER.get_or_init(|| {
         let mut r = matchit::Router::new();
         for (i, route) in ROUTES.iter().enumerate() {
             // ok: the table is static and checked by the unit test below; a conflict is a
             // programming error caught before deploy, never caller input.
-            r.insert(route.path, i).expect("route table conflict"); // ok: static table, unit-tested
+            r.insert(route.path, (i, false)).expect("route table conflict"); // ok: static table, unit-tested
         }
         for (alias, canonical) in ALIASES {
             if let Some(i) = ROUTES.iter().position(|r| r.path == *canonical) {
                 // ok: as above, static and unit-tested.
-                r.insert(*alias, i).expect("alias conflict"); // ok: static table, unit-tested
+                r.insert(*alias, (i, true)).expect("alias conflict"); // ok: static table, unit-tested
             }
         }
         r
     })
 }
 
-/// The route for a path and its parameters (percent-decoded), or `None` for a 404.
-pub fn find(path: &str) -> Option<(&'static Route, Vec<(String, String)>)> {
+/// A matched request path.
+pub struct Found {
+    pub route: &'static Route,
+    /// Path parameters (percent-decoded) in route order, e.g. `[("id", "12")]`.
+    pub params: Vec<(String, String)>,
+    /// Reached by one of the seeds' literal paths (`/api/...`).
+    pub seed_path: bool,
+}
+
+/// The route for a path, or `None` for a 404.
+pub fn find(path: &str) -> Option<Found> {
     let m = router().at(path).ok()?;
     let params = m.params.iter().map(|(k, v)| (k.to_string(), percent_decode(v))).collect();
-    Some((&ROUTES[*m.value], params))
+    let (i, seed_path) = *m.value;
+    Some(Found { route: &ROUTES[i], params, seed_path })
 }
 
 /// Decodes `%XX` escapes in a path segment; invalid escapes are kept as they are.
@@ -348,9 +864,10 @@ mod tests {
 
     #[test]
     fn the_table_builds_and_matches() {
-        let (r, p) = find("/admin/v1/workspaces/7/tokens/9").unwrap();
-        assert_eq!(r.path, "/admin/v1/workspaces/{id}/tokens/{token_id}");
-        assert_eq!(p, vec![("id".to_string(), "7".to_string()), ("token_id".to_string(), "9".to_string())]);
+        let f = find("/admin/v1/workspaces/7/tokens/9").unwrap();
+        assert_eq!(f.route.path, "/admin/v1/workspaces/{id}/tokens/{token_id}");
+        assert_eq!(f.params, vec![("id".to_string(), "7".to_string()), ("token_id".to_string(), "9".to_string())]);
+        assert!(!f.seed_path);
         assert!(find("/v1/nope").is_none());
         assert!(find("/v1/health/").is_none());
     }
@@ -359,16 +876,33 @@ mod tests {
     fn aliases_point_at_existing_routes() {
         for (alias, canonical) in ALIASES {
             assert!(ROUTES.iter().any(|r| r.path == *canonical), "{alias} -> {canonical}");
-            let (r, p) = find(&alias.replace("{agent}", "tweety").replace("{name}", "get_joke")).unwrap();
-            assert_eq!(r.path, *canonical);
-            assert!(p.is_empty() || p[0].1 == "tweety");
+            let f = find(&alias.replace("{agent}", "tweety").replace("{name}", "get_joke")).unwrap();
+            assert_eq!(f.route.path, *canonical);
+            assert!(f.seed_path);
+            assert!(f.params.is_empty() || f.params[0].1 == "tweety");
         }
     }
 
     #[test]
-    fn allow_lists_head_with_get() {
-        let (r, _) = find("/admin/v1/workspaces/1").unwrap();
-        assert_eq!(r.allow(), vec!["GET", "HEAD", "PATCH"]);
+    fn allow_lists_head_with_get_and_unknown_methods_match_nothing() {
+        let f = find("/admin/v1/workspaces/1").unwrap();
+        assert_eq!(f.route.allow(), vec!["GET", "HEAD", "PATCH"]);
+        assert!(f.route.op(Verb::Head).is_some_and(|op| op.method == Verb::Get));
+        for m in ["QUERY", "TRACE", "CONNECT", "OPTIONS", "get", "FOO"] {
+            assert_eq!(Verb::parse(m), Verb::Other, "{m}");
+            assert!(f.route.op(Verb::parse(m)).is_none(), "{m}");
+        }
+    }
+
+    #[test]
+    fn every_operation_is_declared_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for route in ROUTES {
+            for op in route.ops {
+                assert!(seen.insert((route.path, op.method.name())), "{} {} twice", op.method.name(), route.path);
+                assert!(seen.insert(("id", op.doc.id)), "operationId {} twice", op.doc.id);
+            }
+        }
     }
 
     #[test]

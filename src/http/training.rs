@@ -322,7 +322,6 @@ pub async fn process(cx: &mut Ctx) -> ApiResult<Reply> {
             errors.add("urls", format!("At most {} URLs may be processed at once.", dt::MAX_URLS));
             Vec::new()
         }
-        Some(Value::String(s)) => vec![Value::String(s.clone())],
         None | Some(Value::Null) => Vec::new(),
         Some(_) => {
             errors.add("urls", "The urls must be an array of URLs.");

@@ -69,12 +69,23 @@ fn seed_walkthrough_at_both_path_styles(w: &World) {
     }
 }
 
-/// Seed 002's curl examples, bodies as printed (single-quoted), at both path styles.
+/// Seed 002's curl examples, bodies as printed (single-quoted), at the seed's own paths;
+/// under `/v1` the same bodies are not JSON (400 `INVALID_JSON`), and change nothing.
 fn seed_curl_examples_run_unchanged(w: &World) {
     let create = "{ 'uid': 'tweety-bird', 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', 'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
     let put = "{ 'name': 'Tweety Bird', 'provider': 'openai', 'model': 'gpt-4.1-mini', 'instructions': 'You\u{2019}re a cute cartoon character with an aggressive nature.' }";
     let joke = "{ 'name': 'get_joke', 'description': 'Returns a joke', 'url': 'https://api.example.com/joke' }";
-    for base in ["/api/agents", "/v1/agents"] {
+    {
+        let t = w.tenant();
+        let tk = Some(t.token.as_str());
+        w.send("POST", "/v1/agents", tk, Some(create), &[]).expect_error(400, "INVALID_JSON");
+        assert_eq!(w.send("GET", "/v1/agents", tk, None, &[]).expect(200).json()["count"], 0);
+        w.send("POST", "/v1/agents", tk, Some(&create.replace('\'', "\"")), &[]).expect(201);
+        let p = w.send("PATCH", "/v1/agents/tweety-bird", tk, Some("{ 'model': 'gpt-4.1-nano' }"), &[]);
+        p.expect_error(400, "INVALID_JSON");
+        assert_eq!(w.send("GET", "/v1/agents/tweety-bird", tk, None, &[]).expect(200).json()["model"], "gpt-4.1-mini");
+    }
+    for base in ["/api/agents"] {
         let t = w.tenant();
         let tk = Some(t.token.as_str());
         let a = w.send("POST", base, tk, Some(create), &[]).expect(201).json();

@@ -100,6 +100,18 @@ fn wrong_method_is_405_with_allow_before_auth(w: &World) {
     r.expect_error(405, "METHOD_NOT_ALLOWED");
     let r = w.send("PUT", "/admin/v1/workspaces/1/tokens", None, None, &[]);
     assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
+    // A method no route declares is never served as another one (a GET, say), with or
+    // without a token.
+    let t = w.tenant();
+    let company = w.post("/v1/companies", &t.token, &serde_json::json!({"name": "Acme"})).expect(201).json();
+    let path = format!("/v1/companies/{}", company["id"]);
+    for method in ["QUERY", "TRACE", "OPTIONS", "FOO", "get"] {
+        for token in [None, Some(t.token.as_str())] {
+            let r = w.send(method, &path, token, None, &[]);
+            assert_eq!(r.header("allow"), Some("GET, HEAD, PATCH, DELETE"), "{method}");
+            r.expect_error(405, "METHOD_NOT_ALLOWED");
+        }
+    }
 }
 
 fn missing_or_bad_tokens_are_401_with_the_seed_body(w: &World) {

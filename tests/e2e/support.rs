@@ -323,9 +323,11 @@ fn customers_validation(w: &World) {
     customer(w, &t, json!({"external_id": "same"}));
     w.post("/v1/customers", &t.token, &json!({"external_id": "same"})).expect_invalid("external_id");
     assert_eq!(count(w, &t, "/v1/customers"), 1);
-    // A number is taken as its text.
-    let c = customer(w, &t, json!({"external_id": 1234}));
-    assert_eq!(c["external_id"], "1234");
+    // A number is refused, never coerced to its text.
+    w.post("/v1/customers", &t.token, &json!({"external_id": 1234})).expect_invalid("external_id");
+    let c = customer(w, &t, json!({"external_id": "1234"}));
+    w.patch(&format!("/v1/customers/{}", c["id"]), &t.token, &json!({"external_id": 0})).expect_invalid("external_id");
+    assert_eq!(w.get(&format!("/v1/customers/{}", c["id"]), &t.token).expect(200).json()["external_id"], "1234");
 }
 
 fn customers_upsert_by_external_id(w: &World) {

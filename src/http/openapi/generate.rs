@@ -1,0 +1,288 @@
+//! Builds the document from the route table: one path item per route, one operation per
+//! `Op`, the responses every operation of its kind has, the path parameters from the id
+//! kinds of CONTRACT.md (Ids), and `links` from each create to the item it made.
+
+use super::components;
+use super::schema::{integer, string, S};
+use super::{Doc, Param};
+use crate::http::routes::{Access, Op, Route, Verb, ALIASES, ROUTES};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The document as JSON text (built once).
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_string(&build()).unwrap_or_default())
+}
+
+const INFO: &str = "The Weav developer platform API. Every `/v1` route but `GET /v1/health`, \
+`GET /v1/openapi.json` and `GET /v1/blobs/{id}` needs `Authorization: Bearer <token>`; GET and HEAD need the \
+`external-api:read` ability, POST, PUT, PATCH and DELETE need `external-api:write`. HEAD is served wherever \
+GET is; any other method a path does not list is 405 `METHOD_NOT_ALLOWED` with `Allow`. Every response carries \
+`X-Request-Id` (yours, if you send one of at most 128 visible ASCII characters). Errors: the standard envelope \
+`{error, code, errors?, request_id}`, the validation shape `{message, errors, request_id}` (422), unknown \
+routes 404 `RESOURCE_NOT_FOUND`, bodies over 1 MiB 413 `PAYLOAD_TOO_LARGE`, bodies that are not a JSON \
+object 400 `INVALID_JSON` (strict JSON: the seed's single-quoted examples are read only at its own `/api/...` \
+paths), anything unexpected 500 `INTERNAL_ERROR`. Checks run in this order: route, authentication and ability, \
+body size, JSON, validation, existence, business rules. Every `POST` under `/v1` accepts an `Idempotency-Key` \
+header (1 to 255 printable ASCII characters, kept 24 hours per workspace): a retry with the same key and \
+request returns the first response with `Idempotent-Replayed: true` and runs nothing.";
+
+const TAGS: &[(&str, &str)] = &[
+    ("Meta", ""),
+    ("Workspace", ""),
+    (
+        "Operator",
+        "The operator API (`/admin/v1`), guarded by the `ADMIN_TOKEN` secret; the stand-in for the dashboard.",
+    ),
+    ("Agents", "Seed 002. Also served at the seed's own paths (`/api/agents...`)."),
+    ("Functions", ""),
+    ("Actions", "One-off operations against third-party services (seed 004): pieces, connections, execution, usage."),
+    (
+        "Training data",
+        "Text, Q&A and URL training data of an agent, processed in the background on a Cloudflare Queue; \
+         grounded search over an agent's knowledge.",
+    ),
+    ("Companies", "Support data: organisations your customers belong to."),
+    ("Customers", "Support data: the people you support, synced from your CRM by `external_id`."),
+    ("Members", "Support data: the workspace's human support staff."),
+    ("Conversations", "Support data: conversations, their lifecycle, assignment, messages and internal notes."),
+    ("Webhooks", "Signed events for every change (Standard Webhooks), delivery log, retry and replay."),
+];
+
+fn build() -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES {
+        paths.insert(route.path.into(), path_item(route));
+    }
+    // The seeds' literal paths: the same operations, marked as aliases.
+    for (alias, canonical) in ALIASES {
+        let Some(mut item) = paths.get(*canonical).cloned() else { continue };
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()).filter_map(Value::as_object_mut) {
+            if let Some(Value::String(id)) = op.get_mut("operationId") {
+                id.push_str("SeedPath");
+            }
+            op.remove("responses").map(|r| op.insert("responses".into(), strip_links(r)));
+            op.insert("description".into(), format!("Alias of `{canonical}` at the seed's own path.").into());
+        }
+        paths.insert(alias.to_string(), item);
+    }
+    let tags: Vec<Value> = TAGS
+        .iter()
+        .map(|(n, d)| if d.is_empty() { json!({"name": n}) } else { json!({"name": n, "description": d}) })
+        .collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Weav Edge API", "version": "1.0.0", "description": INFO},
+        "servers": [{"url": "http://127.0.0.1:8787", "description": "make dev"}],
+        "security": [{"bearerToken": []}],
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer",
+                    "description": "A workspace API token: `weav_` + 30 random base62 characters + a 6-character checksum."},
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "The `ADMIN_TOKEN` secret."},
+            },
+            "schemas": components::schemas().into_iter().map(|(n, s)| (n.to_string(), s.into_value())).collect::<Map<_, _>>(),
+            "responses": components::responses().into_iter().map(|r| (r.name.to_string(), response(r.description, Some(r.schema), &r.headers))).collect::<Map<_, _>>(),
+            "parameters": {"IdempotencyKey": idempotency_key()},
+            "headers": headers(),
+        },
+    })
+}
+
+fn strip_links(mut responses: Value) -> Value {
+    for r in responses.as_object_mut().into_iter().flat_map(|o| o.values_mut()).filter_map(Value::as_object_mut) {
+        r.remove("links");
+    }
+    responses
+}
+
+fn path_item(route: &Route) -> Value {
+    let mut item = Map::new();
+    for op in route.ops {
+        item.insert(op.method.name().to_ascii_lowercase(), operation(route, op));
+    }
+    Value::Object(item)
+}
+
+fn is_token_post(route: &Route, op: &Op) -> bool {
+    route.access == Access::Token && op.method == Verb::Post
+}
+
+fn operation(route: &Route, op: &Op) -> Value {
+    let doc: &Doc = &op.doc;
+    let mut o = Map::new();
+    o.insert("operationId".into(), doc.id.into());
+    o.insert("summary".into(), doc.summary.into());
+    if let Some(d) = doc.description {
+        o.insert("description".into(), d.into());
+    }
+    o.insert("tags".into(), json!([route.tag]));
+    match route.access {
+        Access::Public => {
+            o.insert("security".into(), json!([]));
+        }
+        Access::Admin => {
+            o.insert("security".into(), json!([{"adminToken": []}]));
+        }
+        Access::Token => {}
+    }
+    let mut params: Vec<Value> = path_params(route.path)
+        .into_iter()
+        .map(|(name, s, d)| json!({"name": name, "in": "path", "required": true, "schema": s.into_value(), "description": d}))
+        .collect();
+    let query: Vec<Param> = doc.query.map(|q| q()).unwrap_or_default();
+    for p in &query {
+        let mut v = json!({"name": p.name, "in": "query", "schema": p.schema.clone().into_value()});
+        if !p.description.is_empty() {
+            v["description"] = p.description.into();
+        }
+        params.push(v);
+    }
+    if is_token_post(route, op) {
+        params.push(json!({"$ref": "#/components/parameters/IdempotencyKey"}));
+    }
+    if !params.is_empty() {
+        o.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some((schema, required)) = doc.body {
+        o.insert(
+            "requestBody".into(),
+            json!({"required": required, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}),
+        );
+    }
+
+    let mut responses = BTreeMap::new();
+    let mut ok_headers: Vec<&str> = doc.headers.to_vec();
+    if is_token_post(route, op) {
+        ok_headers.push("Idempotent-Replayed");
+    }
+    for (status, schema, description) in doc.ok {
+        let schema = (!schema.is_empty()).then(|| super::schema::refer(schema));
+        let mut r = response(description, schema, &ok_headers);
+        if *status == 201 && op.method == Verb::Post {
+            if let Some(links) = links(route) {
+                r["links"] = links;
+            }
+        }
+        responses.insert(status.to_string(), r);
+    }
+    for (status, name) in default_errors(route, op, !query.is_empty()).into_iter().chain(doc.errors.iter().copied()) {
+        responses.insert(status.to_string(), json!({"$ref": format!("#/components/responses/{name}")}));
+    }
+    o.insert("responses".into(), responses.into_iter().collect::<Map<_, _>>().into());
+    Value::Object(o)
+}
+
+/// The errors every operation of this kind answers (CONTRACT.md, Errors).
+fn default_errors(route: &Route, op: &Op, has_query: bool) -> Vec<(u16, &'static str)> {
+    let mut e = Vec::new();
+    match route.access {
+        Access::Public => {}
+        Access::Admin => e.extend([(401, "Unauthenticated"), (500, "InternalError")]),
+        Access::Token => e.extend([(401, "Unauthenticated"), (403, "Forbidden"), (500, "InternalError")]),
+    }
+    if route.path.contains('{') {
+        e.push((404, "NotFound"));
+    }
+    let body = op.doc.body.is_some();
+    if body {
+        e.extend([(400, "InvalidJson"), (413, "PayloadTooLarge"), (422, "ValidationFailed")]);
+    }
+    if has_query {
+        e.push((422, "ValidationFailed"));
+    }
+    if is_token_post(route, op) {
+        e.push((400, if body { "InvalidJsonOrIdempotencyKey" } else { "InvalidIdempotencyKey" }));
+        e.push((409, "IdempotencyInProgress"));
+        e.push((413, "PayloadTooLarge"));
+        e.push((
+            422,
+            if body || has_query { "ValidationFailedOrIdempotencyMismatch" } else { "IdempotencyKeyMismatch" },
+        ));
+    }
+    e
+}
+
+/// The path parameters of a route, typed by the id kinds of CONTRACT.md (Ids).
+fn path_params(path: &str) -> Vec<(&str, S, &'static str)> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut out = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else { continue };
+        let parent = if i > 0 { segments[i - 1] } else { "" };
+        let (schema, d) = match (parent, name) {
+            (_, "agent") => (string().min_len(1), "The agent's id (all digits) or uid."),
+            (_, "name") => (string().min_len(1), "The function's name."),
+            (_, "external_id") => (string().min_len(1).max_len(255), "Your external id (percent-encoded)."),
+            ("workspaces", _) => (integer().min(1), "The workspace's id."),
+            ("tokens", _) => (integer().min(1), "The token's id."),
+            ("blobs", _) => (string().pattern("^blob_"), "A `blob_` id."),
+            ("connections", _) => (string().pattern("^conn_"), "A `conn_` id."),
+            ("webhooks", _) => (string().pattern("^whk_"), "A `whk_` id."),
+            ("deliveries", _) => (string().pattern("^dlv_"), "A `dlv_` id."),
+            ("events", _) => (string().pattern("^evt_"), "An `evt_` id."),
+            _ => (integer().min(1), "The record's id."),
+        };
+        out.push((name, schema, d));
+    }
+    out
+}
+
+/// From a create (`POST /v1/things`) to the operations on what it made (`/v1/things/{id}`),
+/// so a client (or a stateful fuzzer) can chain them.
+fn links(route: &Route) -> Option<Value> {
+    let prefix = format!("{}/{{", route.path);
+    let item = ROUTES.iter().find(|r| r.path.starts_with(&prefix) && !r.path[prefix.len()..].contains('/'))?;
+    let name = item.path[prefix.len()..].trim_end_matches('}');
+    let field = if name == "name" { "name" } else { "id" };
+    let mut links = Map::new();
+    for op in item.ops {
+        let mut parameters = Map::new();
+        for (p, _, _) in path_params(route.path) {
+            parameters.insert(p.to_string(), format!("$request.path.{p}").into());
+        }
+        parameters.insert(name.to_string(), format!("$response.body#/{field}").into());
+        let link_name = format!("{}{}", op.method.name().chars().next().unwrap_or('X'), &op.doc.id);
+        links.insert(link_name, json!({"operationId": op.doc.id, "parameters": parameters}));
+    }
+    Some(Value::Object(links))
+}
+
+fn response(description: &str, schema: Option<S>, headers: &[&str]) -> Value {
+    let mut r = json!({"description": description});
+    if let Some(s) = schema {
+        r["content"] = json!({"application/json": {"schema": s.into_value()}});
+    }
+    if !headers.is_empty() {
+        r["headers"] = headers
+            .iter()
+            .map(|h| (h.to_string(), json!({"$ref": format!("#/components/headers/{h}")})))
+            .collect::<Map<_, _>>()
+            .into();
+    }
+    r
+}
+
+fn idempotency_key() -> Value {
+    json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Makes the request safe to retry (after a time-out, a dropped connection, or concurrently): 1 to 255 printable ASCII characters, e.g. a UUID, scoped to the workspace and kept 24 hours. The first request with a key runs and its response (status, body, headers) is stored; a retry with the same key, method, path and body gets that response again byte for byte with `Idempotent-Replayed: true` (and its own `X-Request-Id`) and runs nothing. The same key with another method, path or body is 422 `IDEMPOTENCY_KEY_MISMATCH`; while the first request is still running, 409 `IDEMPOTENCY_IN_PROGRESS` with `Retry-After: 1`. 4xx responses are not stored, so a corrected retry may reuse the key; 2xx and 5xx are. A seed-path alias shares keys with its `/v1` path.",
+        "schema": string().min_len(1).max_len(255).pattern("^[\\x20-\\x7e]{1,255}$").into_value(),
+    })
+}
+
+fn headers() -> Value {
+    let int = |d: &str| json!({"description": d, "schema": {"type": "integer"}});
+    json!({
+        "Idempotent-Replayed": {"description": "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.",
+            "schema": {"type": "string", "enum": ["true"]}},
+        "X-RateLimit-Limit": int("Executions allowed per window."),
+        "X-RateLimit-Remaining": int("Executions left in the current window."),
+        "X-RateLimit-Reset": int("Unix second at which the oldest counted request leaves the window."),
+        "Retry-After": int("Seconds to wait before retrying."),
+    })
+}
