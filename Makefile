@@ -15,18 +15,21 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e fmt clean
+.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e lint fuzz fuzz-smoke fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
 	@echo "make test   set up and run every test (unit + end-to-end on local workerd)"
 	@echo "make bench  measure the hot paths against the Hono peer (BENCH_DURATION=10)"
+	@echo "make fuzz   schemathesis against the worker, longer than make test's run (FUZZ_EXAMPLES=100)"
 
 ## Tools ---------------------------------------------------------------------------------
 tools: rust-tools npm-tools
 
 rust-tools:
 	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@[ "$$($(CARGO_BIN)/worker-build --version 2>/dev/null)" = "$(WORKER_BUILD_VERSION)" ] || \
 		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
 	@# Unlocked on purpose: its lock file pins a webpki-roots the registry here does not serve.
@@ -61,11 +64,29 @@ dev: tools
 ## Test ----------------------------------------------------------------------------------
 test: tools
 	-@$(MAKE) -s bench-tools
+	$(MAKE) -s lint
 	cargo test --lib
 	cargo test --test query_plans
 	cargo test --test e2e
+	$(MAKE) -s fuzz-smoke
 	@if command -v wrk >/dev/null; then BENCH_SMOKE=1 node bench/bench.mjs; \
 	else echo "wrk could not be installed (no root or sudo?): the one-second bench smoke run is skipped"; fi
+
+# Formatting and clippy, both targets, warnings are errors.
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+## Fuzz ----------------------------------------------------------------------------------
+# schemathesis (pinned in fuzz/requirements.txt, installed into .venv-fuzz) against the
+# worker under wrangler dev: every /v1 operation, every check and phase, a fixed seed.
+# make test runs a bounded one; a failure fails it.
+fuzz-smoke: build
+	FUZZ_NO_BUILD=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10} FUZZ_TIMEOUT=$${FUZZ_TIMEOUT:-8m} bash fuzz/run.sh
+
+fuzz: tools build
+	FUZZ_NO_BUILD=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_TIMEOUT=$${FUZZ_TIMEOUT:-60m} bash fuzz/run.sh
 
 ## Bench ---------------------------------------------------------------------------------
 # wrk from Debian's packages (root, or sudo without a password).

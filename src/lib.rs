@@ -92,7 +92,7 @@ async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
         jobs::training::QUEUE_NAME => {
             // URL training (issue 8): pages are read in the background.
             if let Err(e) = jobs::training::consume(batch, env.clone()).await {
-                worker::console_error!("training queue: {}", http::error::error_text(&e));
+                worker::console_error!("training queue: {}", platform::d1::error_text(&e));
             }
         }
         other => {
@@ -109,6 +109,6 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         worker::console_error!("webhooks sweep failed: {e}");
     }
     if let Err(e) = jobs::training::sweep(&env).await {
-        worker::console_error!("training sweep failed: {}", http::error::error_text(&e));
+        worker::console_error!("training sweep failed: {}", platform::d1::error_text(&e));
     }
 }

@@ -318,7 +318,8 @@ pub fn function_input(map: &Map<String, Value>, full: bool) -> Result<FunctionIn
     }
     let method = match map.get("method") {
         None | Some(Value::Null) => None,
-        Some(Value::String(m)) if METHODS.contains(&m.to_ascii_uppercase().as_str()) => Some(m.to_ascii_uppercase()),
+        // Exactly as the document lists them: `get` is a 422, not a GET.
+        Some(Value::String(m)) if METHODS.contains(&m.as_str()) => Some(m.clone()),
         Some(_) => {
             i.errors.add("method", format!("The method must be one of {}.", METHODS.join(", ")));
             None
@@ -503,7 +504,8 @@ mod tests {
         }
         let e = function_input(&m(json!({"parameters": {"type": "string"}})), false).unwrap_err();
         assert!(e.has("parameters"));
-        assert!(function_input(&m(json!({"method": "post"})), false).is_ok());
+        assert!(function_input(&m(json!({"method": "POST"})), false).is_ok());
+        assert!(function_input(&m(json!({"method": "post"})), false).unwrap_err().has("method"));
     }
 
     #[test]

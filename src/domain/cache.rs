@@ -34,14 +34,6 @@ impl<V: Clone> TtlCache<V> {
     pub fn remove(&mut self, key: &str) {
         self.entries.remove(key);
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -74,12 +66,12 @@ mod tests {
         c.put("c", 2, 150);
         // Full: the expired one makes room, the live ones stay.
         c.put("d", 3, 200);
-        assert_eq!(c.len(), 3);
+        assert_eq!(c.entries.len(), 3);
         assert_eq!(c.get("old", 200), None);
         assert_eq!(c.get("b", 200), Some(1));
         // Full of live entries: it starts over rather than grow.
         c.put("e", 4, 210);
-        assert_eq!(c.len(), 1);
+        assert_eq!(c.entries.len(), 1);
         assert_eq!(c.get("e", 210), Some(4));
         // Replacing a key never evicts.
         c.put("e", 5, 220);

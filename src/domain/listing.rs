@@ -26,20 +26,30 @@ pub struct ListQuery {
 
 pub const DEFAULT_TAKE: i64 = 25;
 pub const MAX_TAKE: i64 = 100;
+pub const MAX_SKIP: i64 = 1_000_000_000;
 
+/// A boolean query parameter: exactly `true` or `false`, as the document says.
 pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Some(true),
-        "false" | "0" | "no" => Some(false),
+    match v {
+        "true" => Some(true),
+        "false" => Some(false),
         _ => None,
     }
 }
 
-/// Parses a raw query string (without `?`).
+/// The `order_by` pattern of a listing: a sortable field, optionally followed by one space
+/// and `asc` or `desc` (the OpenAPI document states the same pattern).
+pub fn order_by_pattern(sortable: &[&str]) -> String {
+    format!("^({})( (asc|desc))?$", sortable.join("|"))
+}
+
+/// Parses a raw query string (without `?`). A parameter of a type (boolean, integer,
+/// `order_by`) that is present must be valid: `take=` is a 422, not the default. Text
+/// filters (`q`, `tag`) left empty filter nothing.
 pub fn parse(query: &str, sortable: &[&'static str]) -> Result<ListQuery, Errors> {
     let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let mut errors = Errors::new();
-    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let get = |k: &str| params.get(k).map(String::as_str);
 
     let mut flag = |key: &str, default: bool| match get(key) {
         None => default,
@@ -52,7 +62,7 @@ pub fn parse(query: &str, sortable: &[&'static str]) -> Result<ListQuery, Errors
     let count_only = flag("count_only", false);
     let trashed = match params.get("trashed").map(String::as_str) {
         None => Some(false),
-        Some("null") | Some("") => None,
+        Some("null") => None,
         Some(v) => match parse_bool(v) {
             Some(b) => Some(b),
             None => {
@@ -72,18 +82,18 @@ pub fn parse(query: &str, sortable: &[&'static str]) -> Result<ListQuery, Errors
         },
     };
     let take = int("take", DEFAULT_TAKE, 1, MAX_TAKE);
-    let skip = int("skip", 0, 0, 1_000_000_000);
+    let skip = int("skip", 0, 0, MAX_SKIP);
 
     let mut order_by = sortable[0];
     let mut desc = false;
     if let Some(raw) = get("order_by") {
-        let mut parts = raw.split_whitespace();
-        let field = parts.next().unwrap_or_default();
-        let dir = parts.next().map(str::to_ascii_lowercase);
-        let extra = parts.next();
-        match (sortable.iter().find(|s| **s == field), dir.as_deref(), extra) {
-            (Some(col), None | Some("asc"), None) => order_by = col,
-            (Some(col), Some("desc"), None) => {
+        let (field, dir) = match raw.split_once(' ') {
+            Some((f, d)) => (f, Some(d)),
+            None => (raw, None),
+        };
+        match (sortable.iter().find(|s| **s == field), dir) {
+            (Some(col), None | Some("asc")) => order_by = col,
+            (Some(col), Some("desc")) => {
                 order_by = col;
                 desc = true;
             }
@@ -96,7 +106,7 @@ pub fn parse(query: &str, sortable: &[&'static str]) -> Result<ListQuery, Errors
     errors.into_result()?;
     let text = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     Ok(ListQuery {
-        q: text("q"),
+        q: text("q").map(|q| search_prefix(&q).to_string()),
         autocomplete,
         tag: text("tag"),
         trashed,
@@ -107,6 +117,24 @@ pub fn parse(query: &str, sortable: &[&'static str]) -> Result<ListQuery, Errors
         count_only,
         params: params.clone(),
     })
+}
+
+/// D1 refuses a LIKE pattern over 50 bytes ("pattern too complex"); the longest pattern a
+/// listing builds is `% ` + the escaped term + `%`.
+pub const MAX_SEARCH_BYTES: usize = 47;
+
+/// The part of a search term that is matched: its longest prefix whose escaped form fits
+/// D1's LIKE pattern limit (documented on every `q`).
+pub fn search_prefix(term: &str) -> &str {
+    let mut used = 0;
+    for (i, c) in term.char_indices() {
+        let len = c.len_utf8() + usize::from(matches!(c, '%' | '_' | '\\'));
+        if used + len > MAX_SEARCH_BYTES {
+            return &term[..i];
+        }
+        used += len;
+    }
+    term
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
@@ -142,9 +170,15 @@ mod tests {
         assert_eq!((q.order_by, q.desc), ("name", true));
         let q = parse("order_by=created_at%20asc", &SORT).unwrap();
         assert_eq!((q.order_by, q.desc), ("created_at", false));
-        for bad in
-            ["order_by=password", "order_by=name+sideways", "order_by=id;DROP TABLE agents", "order_by=id+desc+x"]
-        {
+        for bad in [
+            "order_by=password",
+            "order_by=name+sideways",
+            "order_by=id;DROP TABLE agents",
+            "order_by=id+desc+x",
+            "order_by=",
+            "order_by=name++desc",
+            "order_by=name+DESC",
+        ] {
             assert!(parse(bad, &SORT).unwrap_err().has("order_by"), "{bad}");
         }
     }
@@ -152,7 +186,7 @@ mod tests {
     #[test]
     fn take_and_skip_bounds() {
         assert_eq!(parse("take=100&skip=5", &SORT).unwrap().take, 100);
-        for bad in ["take=0", "take=101", "take=ten", "take=-1"] {
+        for bad in ["take=0", "take=101", "take=ten", "take=-1", "take="] {
             assert!(parse(bad, &SORT).unwrap_err().has("take"), "{bad}");
         }
         assert!(parse("skip=-1", &SORT).unwrap_err().has("skip"));
@@ -164,6 +198,9 @@ mod tests {
         assert_eq!(parse("trashed=false", &SORT).unwrap().trashed, Some(false));
         assert_eq!(parse("trashed=null", &SORT).unwrap().trashed, None);
         assert!(parse("trashed=maybe", &SORT).unwrap_err().has("trashed"));
+        assert!(parse("trashed=1", &SORT).unwrap_err().has("trashed"));
+        assert!(parse("count_only=yes", &SORT).unwrap_err().has("count_only"));
+        assert!(parse("autocomplete=", &SORT).unwrap_err().has("autocomplete"));
     }
 
     #[test]
@@ -172,6 +209,18 @@ mod tests {
         assert_eq!(q.q.as_deref(), Some("tweety bird"));
         assert_eq!(q.tag.as_deref(), Some("vip"));
         assert!(!q.autocomplete && q.count_only);
+    }
+
+    #[test]
+    fn search_terms_fit_the_like_limit() {
+        assert_eq!(search_prefix("tweety"), "tweety");
+        let long = "\u{e5}".repeat(40);
+        let p = search_prefix(&long);
+        assert_eq!(p.len(), 46);
+        assert!(like_escape(&"%".repeat(30)).len() > MAX_SEARCH_BYTES);
+        assert_eq!(search_prefix(&"%".repeat(30)).len(), 23);
+        let q = parse(&format!("q={}", "x".repeat(100)), &SORT).unwrap();
+        assert_eq!(q.q.map(|q| q.len()), Some(MAX_SEARCH_BYTES));
     }
 
     #[test]

@@ -33,7 +33,9 @@ pub fn email_problem(s: &str) -> Option<&'static str> {
         return bad;
     }
     let Some((local, domain)) = s.rsplit_once('@') else { return bad };
-    if local.is_empty() || local.len() > 64 || domain_problem(domain).is_some() {
+    // The local part: printable ASCII without `@`, as the document's pattern says.
+    let local_ok = local.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'@');
+    if local.is_empty() || local.len() > 64 || !local_ok || domain_problem(domain).is_some() {
         return bad;
     }
     None
@@ -592,8 +594,9 @@ pub fn snooze_input(map: &Map<String, Value>, now_ms: i64) -> Result<String, Err
 // ---- listing filters ----------------------------------------------------------------
 
 /// A filter that names a record by id: a positive integer, else a 422.
+/// A filter by id: a positive integer, as the document says (`customer=` is a 422).
 fn id_filter(params: &HashMap<String, String>, key: &str, errors: &mut Errors) -> Option<i64> {
-    let v = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+    let v = params.get(key)?;
     match parse_id(v) {
         Some(id) => Some(id),
         None => {
@@ -603,15 +606,25 @@ fn id_filter(params: &HashMap<String, String>, key: &str, errors: &mut Errors) -
     }
 }
 
+/// The pattern of a comma-separated list of `allowed` values, as `enum_filter` reads it.
+pub fn enum_list_pattern(allowed: &[&str]) -> String {
+    let one = allowed.join("|");
+    format!("^({one})(,({one}))*$")
+}
+
+/// The values the conversation listing's `assignee_type` filter takes.
+pub const ASSIGNEE_FILTER_TYPES: [&str; 3] = ["agent", "member", "none"];
+
 fn enum_filter(
     params: &HashMap<String, String>,
     key: &str,
     allowed: &[&str],
     errors: &mut Errors,
 ) -> Option<Vec<String>> {
-    let v = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
-    let values: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    if values.is_empty() || values.iter().any(|s| !allowed.contains(&s.as_str())) {
+    let v = params.get(key)?;
+    // Exactly the document's pattern (`enum_list_pattern`): no blanks, no empty items.
+    let values: Vec<String> = v.split(',').map(str::to_string).collect();
+    if values.iter().any(|s| !allowed.contains(&s.as_str())) {
         errors.add(key, format!("The {key} must be one or more of {} (comma-separated).", allowed.join(", ")));
         return None;
     }
@@ -673,8 +686,8 @@ pub fn conversation_filters(params: &HashMap<String, String>) -> Result<Conversa
             None => errors.add("assignee", "The assignee must be an id, an agent uid or a member e-mail."),
         }
     }
-    if let Some(t) = params.get("assignee_type").map(|v| v.trim()).filter(|v| !v.is_empty()) {
-        if ["agent", "member", "none"].contains(&t) {
+    if let Some(t) = params.get("assignee_type").map(String::as_str) {
+        if ASSIGNEE_FILTER_TYPES.contains(&t) {
             out.assignee_type = Some(t.to_string());
         } else {
             errors.add("assignee_type", "The assignee_type must be one of agent, member, none.");
@@ -933,6 +946,12 @@ mod tests {
             ("assignee=tweety", "assignee"),
             ("customer=abc", "customer"),
             ("priority=asap", "priority"),
+            ("status=", "status"),
+            ("status=open,", "status"),
+            ("status=open, pending", "status"),
+            ("customer=", "customer"),
+            ("customer=0", "customer"),
+            ("assignee_type=", "assignee_type"),
         ] {
             assert!(conversation_filters(&params(q)).unwrap_err().has(field), "{q}");
         }

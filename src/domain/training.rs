@@ -61,7 +61,7 @@ pub fn agent_field(map: &Map<String, Value>, errors: &mut Errors) -> Option<Stri
             errors.add("agent", "The agent field is required.");
             None
         }
-        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 255 => Some(s.trim().to_string()),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 255 => Some(s.trim().to_string()),
         Some(Value::Number(n)) if n.as_i64().is_some_and(|n| n > 0) => n.as_i64().map(|n| n.to_string()),
         Some(_) => {
             errors.add("agent", "The agent must be an agent id or uid.");

@@ -2,16 +2,17 @@
 //! list, trash, restore, delete; and the operator's `protected` flag.
 
 use super::error::{ApiError, ApiResult};
-use super::functions::seal_function;
 use super::{body, js_json, no_content, raw_json, Ctx};
 use super::{Body, Reply};
-use crate::domain::agent::{self, AgentInput, AgentKey, DirectoryInput, FunctionRef, PictureInput};
+use crate::domain::agent::{
+    self, AgentInput, AgentKey, DirectoryInput, FunctionInput, FunctionRef, PictureInput, REDACTED,
+};
 use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
-use crate::platform::{d1, new_id, now_ms};
-use crate::store::agents::{self as store, AgentRef, NewBlob};
+use crate::platform::{d1, new_id, now_ms, sealer};
+use crate::store::agents::{self as store, AgentId, AgentRef, NewBlob};
 use crate::store::events::{self, Previous};
-use crate::store::functions as fstore;
+use crate::store::functions::{self as fstore, SealedFunction};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -23,9 +24,44 @@ fn agent_not_found() -> ApiError {
     ApiError::NotFound("Agent not found.".into())
 }
 
+/// Seals a function's header values. `stored` holds the sealed headers it had (if any):
+/// a header written as `********` keeps its stored value.
+pub fn seal_function(cx: &Ctx, f: &FunctionInput, stored: Option<&Map<String, Value>>) -> ApiResult<SealedFunction> {
+    let sealer = sealer(&cx.env)?;
+    let mut headers = Map::new();
+    for (name, value) in &f.headers {
+        let sealed = if value == REDACTED {
+            let kept =
+                stored.and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))).and_then(|(_, v)| v.as_str());
+            match kept {
+                Some(v) => v.to_string(),
+                None => {
+                    return Err(ApiError::validation(
+                        "headers",
+                        format!("The header '{name}' has no stored value to keep; send its value."),
+                    ))
+                }
+            }
+        } else {
+            sealer
+                .seal(crate::platform::random_bytes::<12>()?, value.as_bytes())
+                .map_err(|_| ApiError::Internal("sealing a header failed".into()))?
+        };
+        headers.insert(name.clone(), Value::String(sealed));
+    }
+    Ok(SealedFunction {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        method: if f.method.is_empty() { "GET".into() } else { f.method.clone() },
+        url: f.url.clone(),
+        headers_json: serde_json::to_string(&headers)?,
+        parameters_json: f.parameters.as_ref().map(serde_json::to_string).transpose()?,
+    })
+}
+
 /// The agent named in the path, trashed ones only with `?trashed=true`.
 pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiResult<AgentRef> {
-    match store::find(&cx.env, &cx.origin(), workspace_id, &key(cx)).await? {
+    match store::find(&cx.env, cx.origin(), workspace_id, &key(cx)).await? {
         Some(a) if a.is_trashed == 0 || allow_trashed => Ok(a),
         _ => Err(agent_not_found()),
     }
@@ -33,8 +69,8 @@ pub async fn find_live(cx: &Ctx, workspace_id: i64, allow_trashed: bool) -> ApiR
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = listing::parse(&cx.query(), &store::SORTABLE)?;
-    Ok(Reply::json(200, Body::Deferred { body: store::list(&cx.env, &cx.origin(), ws, &q)?, if_null: None }))
+    let q = listing::parse(cx.query(), &store::SORTABLE)?;
+    Ok(Reply::json(200, Body::Deferred { body: store::list(&cx.env, cx.origin(), ws, &q)?, if_null: None }))
 }
 
 pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
@@ -47,7 +83,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let body = store::get_json_promise(&cx.env, &cx.origin(), ws, &key(cx), cx.flag("trashed"))?;
+    let body = store::get_json_promise(&cx.env, cx.origin(), ws, &key(cx), cx.flag("trashed")?)?;
     Ok(Reply::json(200, Body::Deferred { body, if_null: Some(Box::new(agent_not_found())) }))
 }
 
@@ -55,7 +91,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input = agent::agent_input(&map, false)?;
-    let existing = find_live(cx, ws, cx.flag("trashed")).await?;
+    let existing = find_live(cx, ws, cx.flag("trashed")?).await?;
     let agent = write(cx, ws, Some(&existing), &input).await?;
     js_json(200, agent)
 }
@@ -76,11 +112,19 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
             errors.add("uid", "The uid in the body must match the uid in the path.");
         }
     }
+    let trashed = match cx.flag("trashed") {
+        Ok(t) => t,
+        Err(ApiError::Validation(e)) => {
+            errors.merge(e);
+            false
+        }
+        Err(e) => return Err(e),
+    };
     errors.clone().into_result()?;
     let Some(input) = input.as_mut() else { return Err(ApiError::Validation(errors)) };
     input.uid = None;
-    match store::find(&cx.env, &cx.origin(), ws, &AgentKey::Uid(uid.clone())).await? {
-        Some(existing) if existing.is_trashed == 0 || cx.flag("trashed") => {
+    match store::find(&cx.env, cx.origin(), ws, &AgentKey::Uid(uid.clone())).await? {
+        Some(existing) if existing.is_trashed == 0 || trashed => {
             let agent = write(cx, ws, Some(&existing), input).await?;
             js_json(200, agent)
         }
@@ -119,7 +163,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let a = find_live(cx, ws, true).await?;
     refuse_if_protected(&a, "deleted")?;
     // The event carries the agent as it was, so it is written before the row goes.
-    let ev = emit_agent(&cx.env, &cx.origin(), ws, "agent.deleted", a.id, Previous::None)?;
+    let ev = store::emit(&cx.env, cx.origin(), ws, "agent.deleted", AgentId::Known(a.id), Previous::None)?;
     let mut statements = ev.statements;
     statements.push(store::delete_statement(&cx.env, a.id)?);
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
@@ -143,7 +187,7 @@ pub async fn protect(cx: &mut Ctx) -> ApiResult<Reply> {
         Some(_) => return Err(ApiError::validation("protected", "The protected field must be true or false.")),
         None => return Err(ApiError::validation("protected", "The protected field is required.")),
     };
-    let a = store::find(&cx.env, &cx.origin(), ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
+    let a = store::find(&cx.env, cx.origin(), ws, &key(cx)).await?.ok_or_else(agent_not_found)?;
     if (a.protected == 1) == protected {
         return raw_json(200, a.json);
     }
@@ -240,18 +284,14 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     if let Some(Some(DirectoryInput::Name(name))) = &input.directory {
         statements.push(store::ensure_directory(env, ws, name, &now)?);
     }
-    let (agent_expr, agent_vals): (String, Vec<JsValue>) = match existing {
+    let agent_id = match existing {
         Some(a) => {
             statements.push(store::update(env, ws, a.id, input, blob_id.as_deref(), &now)?);
-            ("?".into(), vec![crate::platform::d1::int(a.id)])
+            AgentId::Known(a.id)
         }
         None => {
             statements.push(store::insert(env, ws, input, blob_id.as_deref(), &now)?);
-            let uid = input.uid.clone().unwrap_or_default();
-            (
-                "(SELECT id FROM agents WHERE workspace_id = ? AND uid = ?)".into(),
-                vec![crate::platform::d1::int(ws), crate::platform::d1::text(&uid)],
-            )
+            AgentId::Uid(input.uid.as_deref().unwrap_or_default())
         }
     };
     if input.functions.is_some() {
@@ -259,28 +299,14 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
             statements.push(fstore::retain(env, a.id, &keep)?);
         }
         for f in &sealed {
-            statements.push(fstore::upsert(env, ws, (&agent_expr, agent_vals.clone()), f, &now)?);
+            statements.push(fstore::upsert(env, ws, agent_id, f, &now)?);
         }
     }
     // The event (the outbox row), built by SQLite from the agent as this batch leaves it.
     let origin = cx.origin();
     let ev = match existing {
-        Some(a) => emit_agent(env, &origin, ws, "agent.updated", a.id, Previous::DiffFrom(&a.json))?,
-        None => events::emit_select(
-            env,
-            ws,
-            "agent.created",
-            "agent",
-            "agents a WHERE a.workspace_id = ?2 AND a.uid = ?3",
-            "a.id",
-            store::AGENT_JSON,
-            vec![
-                crate::platform::d1::text(&origin),
-                crate::platform::d1::int(ws),
-                crate::platform::d1::text(input.uid.as_deref().unwrap_or_default()),
-            ],
-            Previous::None,
-        )?,
+        Some(a) => store::emit(env, origin, ws, "agent.updated", agent_id, Previous::DiffFrom(&a.json))?,
+        None => store::emit(env, origin, ws, "agent.created", agent_id, Previous::None)?,
     };
     // The event's object is the agent exactly as the API returns it, built once by the
     // event insert, which returns it: the response is that text.
@@ -306,7 +332,7 @@ pub async fn write_with_agent_event(
     a: &AgentRef,
     mut statements: Vec<worker::D1PreparedStatement>,
 ) -> ApiResult<String> {
-    let ev = emit_agent(&cx.env, &cx.origin(), ws, "agent.updated", a.id, Previous::DiffFrom(&a.json))?;
+    let ev = store::emit(&cx.env, cx.origin(), ws, "agent.updated", AgentId::Known(a.id), Previous::DiffFrom(&a.json))?;
     statements.extend(ev.statements);
     let results = d1::batch_js(&d1::db(&cx.env)?, statements).await?;
     super::webhooks::publish(cx, &events::pending_js(&results)).await;
@@ -317,28 +343,6 @@ pub async fn write_with_agent_event(
         .ok_or_else(|| ApiError::Internal("agent change returned no event".into()))
 }
 
-/// An agent event whose object is the agent's row as the batch leaves it at this point.
-fn emit_agent(
-    env: &worker::Env,
-    origin: &str,
-    ws: i64,
-    event_type: &str,
-    agent_id: i64,
-    previous: Previous,
-) -> worker::Result<events::Emitted> {
-    events::emit_select(
-        env,
-        ws,
-        event_type,
-        "agent",
-        "agents a WHERE a.id = ?2",
-        "a.id",
-        store::AGENT_JSON,
-        vec![crate::platform::d1::text(origin), crate::platform::d1::int(agent_id)],
-        previous,
-    )
-}
-
 /// Trash or restore in one batch with its event; no event when nothing changes.
 async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResult<()> {
     if (a.is_trashed == 1) == trashed {
@@ -347,8 +351,8 @@ async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResul
     let env = &cx.env;
     let now = time::format_millis(now_ms());
     let kind = if trashed { "agent.trashed" } else { "agent.restored" };
-    let ev =
-        emit_agent(env, &cx.origin(), ws, kind, a.id, Previous::Fields(&format!("{{\"is_trashed\":{}}}", !trashed)))?;
+    let previous = format!("{{\"is_trashed\":{}}}", !trashed);
+    let ev = store::emit(env, cx.origin(), ws, kind, AgentId::Known(a.id), Previous::Fields(&previous))?;
     let mut statements = vec![store::set_trashed_statement(env, a.id, trashed, &now)?];
     statements.extend(ev.statements);
     let results = crate::platform::d1::db(env)?.batch(statements).await?;
@@ -358,7 +362,7 @@ async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResul
 
 /// A taken uid surfaces as SQLite's UNIQUE error; anything else is unexpected.
 fn unique_uid(e: worker::Error) -> ApiError {
-    let msg = super::error::error_text(&e);
+    let msg = d1::error_text(&e);
     if msg.contains("UNIQUE constraint failed: agents.workspace_id, agents.uid") {
         ApiError::validation("uid", "The uid has already been taken.")
     } else {

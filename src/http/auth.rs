@@ -11,7 +11,6 @@ use worker::Env;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub workspace_id: i64,
-    pub token_id: i64,
     pub abilities: Vec<String>,
 }
 
@@ -40,7 +39,7 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> ApiResult<C
     if !record.abilities.iter().any(|a| a == needed) {
         return Err(ApiError::MissingAbility(needed));
     }
-    Ok(Caller { workspace_id: record.workspace_id, token_id: record.token_id, abilities: record.abilities })
+    Ok(Caller { workspace_id: record.workspace_id, abilities: record.abilities })
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.

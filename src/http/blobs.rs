@@ -4,26 +4,14 @@
 use super::error::{ApiError, ApiResult};
 use super::Ctx;
 use super::{Body, Reply};
-use crate::platform::d1::{db, text};
-use serde::Deserialize;
+use crate::store::agents as store;
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
-    #[derive(Deserialize)]
-    struct Row {
-        media_type: String,
-        data_hex: String,
-    }
     let id = cx.param("id");
     if !id.starts_with("blob_") {
         return Err(ApiError::not_found());
     }
-    // hex(): one string across the boundary, whatever D1's binary representation is.
-    let row: Row = db(&cx.env)?
-        .prepare("SELECT media_type, hex(data) AS data_hex FROM blobs WHERE id = ?")
-        .bind(&[text(id)])?
-        .first(None)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let row = store::get_blob(&cx.env, id).await?.ok_or_else(ApiError::not_found)?;
     let bytes = from_hex(&row.data_hex).ok_or_else(|| ApiError::Internal("blob is not hex".into()))?;
     Ok(Reply::new(200, Body::Bytes(bytes))
         .header("Content-Type", row.media_type)
@@ -36,7 +24,7 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     let val = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// Refuses a declared `Content-Length` over the limit before reading anything.
 pub fn check_declared_length(req: &Inbound) -> ApiResult<()> {
     if let Ok(Some(len)) = req.headers().get("Content-Length") {
-        if len.trim().parse::<u64>().map_or(false, |n| n > MAX_BODY_BYTES as u64) {
+        if len.trim().parse::<u64>().is_ok_and(|n| n > MAX_BODY_BYTES as u64) {
             return Err(ApiError::PayloadTooLarge);
         }
     }
@@ -62,9 +62,28 @@ pub fn parse_object(bytes: &[u8], seed_path: bool) -> ApiResult<Map<String, Valu
             .ok_or(e)
     });
     match parsed {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(mut map)) => {
+            map.values_mut().for_each(integral_floats);
+            Ok(map)
+        }
         Ok(_) => Err(ApiError::InvalidJson("The request body must be a JSON object.".into())),
         Err(e) => Err(ApiError::InvalidJson(format!("The request body is not valid JSON: {e}."))),
+    }
+}
+
+/// JSON has one number type: `4.0` is the integer 4 (JSON Schema says so too), but serde
+/// reads it as a float that `as_i64` refuses. Whole floats in the exact range become
+/// integers, once, before any field is read.
+fn integral_floats(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0) {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats),
+        Value::Object(map) => map.values_mut().for_each(integral_floats),
+        _ => {}
     }
 }
 
@@ -129,6 +148,15 @@ mod tests {
         assert_eq!(m["c"], "it's");
         assert!(parse_object(b"{ 'a': 'unterminated }", true).is_err());
         assert!(parse_object(b"{ 'a' 'b' }", true).is_err());
+    }
+
+    #[test]
+    fn whole_floats_are_integers() {
+        let m = parse_object(br#"{"a": 4.0, "b": [1.5, -2.0], "c": {"d": 1e3}}"#, false).unwrap();
+        assert_eq!(m["a"].as_i64(), Some(4));
+        assert_eq!(m["b"][0].as_f64(), Some(1.5));
+        assert_eq!(m["b"][1].as_i64(), Some(-2));
+        assert_eq!(m["c"]["d"].as_i64(), Some(1000));
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! the company's customers (issue 6).
 
 use super::error::{ApiError, ApiResult};
-use super::records::{delete_emitting, listing, path_id, write_emitting, written};
+use super::records::{delete_emitting, external_id_param, listing, path_id, write_emitting, written};
 use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
-use crate::domain::support::{self, external_id_problem, CompanyInput};
+use crate::domain::support::{self, CompanyInput};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::events::Previous;
@@ -19,7 +19,7 @@ fn not_found() -> ApiError {
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let q = list_params::parse(cx.query(), &store::SORTABLE)?;
     let (items, count) = store::list(&cx.env, ws, &q).await?;
     listing(items, count, &q)
 }
@@ -62,21 +62,10 @@ async fn update_by_id(cx: &Ctx, ws: i64, id: i64, input: &CompanyInput) -> ApiRe
     write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await
 }
 
-/// The `external_id` path parameter, checked like the body field.
-pub fn external_id_param(cx: &Ctx) -> ApiResult<String> {
-    let e = cx.param("external_id").to_string();
-    match external_id_problem(&e) {
-        Some(p) => Err(ApiError::validation("external_id", p)),
-        None => Ok(e),
-    }
-}
-
 pub async fn get_by_external_id(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let e = external_id_param(cx).map_err(|_| not_found())?;
-    let id = page::find_id(&cx.env, "companies", ws, "external_id = ?", crate::platform::d1::text(&e))
-        .await?
-        .ok_or_else(not_found)?;
+    let id = store::find_by_external_id(&cx.env, ws, &e).await?.ok_or_else(not_found)?;
     raw_json(200, store::get(&cx.env, ws, id).await?.ok_or_else(not_found)?)
 }
 
@@ -93,9 +82,8 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     )?;
     let input = &mut input;
     input.external_id = Some(Some(ext.clone()));
-    let text = crate::platform::d1::text(&ext);
     for _ in 0..2 {
-        if let Some(id) = page::find_id(&cx.env, "companies", ws, "external_id = ?", text.clone()).await? {
+        if let Some(id) = store::find_by_external_id(&cx.env, ws, &ext).await? {
             let item = update_by_id(cx, ws, id, input).await?.ok_or_else(not_found)?;
             return raw_json(200, item);
         }
@@ -117,7 +105,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     let ev = page::emit(&cx.env, ws, "company.deleted", "company", store::EVENT_ROW, Some(id), Previous::None)?;
-    if !delete_emitting(cx, "companies", ws, id, ev).await? {
+    if !delete_emitting(cx, store::delete_statement(&cx.env, ws, id)?, ev).await? {
         return Err(not_found());
     }
     no_content()
@@ -127,10 +115,10 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
 /// listing's parameters.
 pub async fn customers(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &customer_store::SORTABLE)?;
+    let q = list_params::parse(cx.query(), &customer_store::SORTABLE)?;
     let mut filters = support::customer_filters(&q.params)?;
     let id = path_id(cx, "id", not_found)?;
-    page::find_id(&cx.env, "companies", ws, "id = ?", crate::platform::d1::int(id)).await?.ok_or_else(not_found)?;
+    store::find_by_id(&cx.env, ws, id).await?.ok_or_else(not_found)?;
     filters.company = Some(id);
     let (items, count) = customer_store::list(&cx.env, ws, &q, &filters).await?;
     listing(items, count, &q)

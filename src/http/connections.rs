@@ -62,17 +62,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
     let id = id_param(cx)?;
     // The event (the connection as it was) and the delete in one batch.
-    let ev = events::emit_select(
-        &cx.env,
-        workspace_id,
-        "connection.deleted",
-        "connection",
-        "connections c WHERE c.workspace_id = ?1 AND c.id = ?2",
-        "c.id",
-        connections::CONNECTION_JSON,
-        vec![crate::platform::d1::int(workspace_id), crate::platform::d1::text(&id)],
-        Previous::None,
-    )?;
+    let ev = connections::emit(&cx.env, workspace_id, "connection.deleted", &id, Previous::None)?;
     let mut statements = ev.statements;
     statements.push(connections::delete_statement(&cx.env, workspace_id, &id)?);
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;

@@ -6,7 +6,7 @@ use super::error::{ApiError, ApiResult};
 use super::records::{listing, path_id, write_emitting, written};
 use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
-use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, RecordRef, Sender};
+use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, Sender};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::conversations::{self as store, ConvRef, NewConversation};
@@ -37,7 +37,7 @@ async fn conversation(cx: &Ctx, ws: i64) -> ApiResult<ConvRef> {
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let q = list_params::parse(cx.query(), &store::SORTABLE)?;
     let filters = support::conversation_filters(&q.params)?;
     let (items, count) = store::list(&cx.env, ws, &q, &filters).await?;
     listing(items, count, &q)
@@ -80,11 +80,9 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let map = body::json_object(cx).await?;
     let input: ConversationCreate = support::conversation_create(&map)?;
-    let customer_id = match &input.customer {
-        RecordRef::Id(id) => page::find_id(&cx.env, "customers", ws, "id = ?", crate::platform::d1::int(*id)).await?,
-        RecordRef::ExternalId(e) => customers::find_by_external_id(&cx.env, ws, e).await?,
-    }
-    .ok_or_else(|| ApiError::validation("customer", "The selected customer is invalid."))?;
+    let customer_id = customers::resolve(&cx.env, ws, &input.customer)
+        .await?
+        .ok_or_else(|| ApiError::validation("customer", "The selected customer is invalid."))?;
     let assignee = match &input.assignment {
         Some(a) => resolve_assignee(cx, ws, a, "open", &input.channel).await?,
         None => None,
@@ -146,7 +144,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
-    if !page::delete(&cx.env, "conversations", ws, id).await? {
+    if !store::delete(&cx.env, ws, id).await? {
         return Err(not_found());
     }
     no_content()
@@ -222,7 +220,7 @@ pub async fn list_notes(cx: &mut Ctx) -> ApiResult<Reply> {
 
 async fn list_kind(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &store::MESSAGE_SORTABLE)?;
+    let q = list_params::parse(cx.query(), &store::MESSAGE_SORTABLE)?;
     let c = conversation(cx, ws).await?;
     let (items, count) = store::list_messages(&cx.env, ws, c.id, kind, &q).await?;
     listing(items, count, &q)

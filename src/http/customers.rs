@@ -1,14 +1,12 @@
 //! `/v1/customers`: create, get, PATCH, upsert and get by `external_id`, list, delete
 //! (issue 6).
 
-use super::companies::external_id_param;
 use super::error::{ApiError, ApiResult};
-use super::records::{delete_emitting, listing, path_id, write_emitting, written};
+use super::records::{delete_emitting, external_id_param, listing, path_id, write_emitting, written};
 use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::support::{self, CustomerInput};
 use crate::domain::{listing as list_params, time};
-use crate::platform::d1::text;
 use crate::platform::now_ms;
 use crate::store::events::Previous;
 use crate::store::{companies, customers as store, page};
@@ -21,7 +19,7 @@ fn not_found() -> ApiError {
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let q = list_params::parse(cx.query(), &store::SORTABLE)?;
     let filters = support::customer_filters(&q.params)?;
     let (items, count) = store::list(&cx.env, ws, &q, &filters).await?;
     listing(items, count, &q)
@@ -106,7 +104,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let input = &mut input;
     input.external_id = Some(Some(ext.clone()));
     for _ in 0..2 {
-        if let Some(id) = page::find_id(&cx.env, "customers", ws, "external_id = ?", text(&ext)).await? {
+        if let Some(id) = store::find_by_external_id(&cx.env, ws, &ext).await? {
             return raw_json(200, update_by_id(cx, ws, id, input).await?.ok_or_else(not_found)?);
         }
         match insert(cx, ws, input).await {
@@ -125,7 +123,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
     let ev = page::emit(&cx.env, ws, "customer.deleted", "customer", store::EVENT_ROW, Some(id), Previous::None)?;
-    if !delete_emitting(cx, "customers", ws, id, ev).await? {
+    if !delete_emitting(cx, store::delete_statement(&cx.env, ws, id)?, ev).await? {
         return Err(not_found());
     }
     no_content()

@@ -175,17 +175,9 @@ impl ApiError {
     }
 }
 
-/// The useful text of a platform error: D1's `Display` hides SQLite's message in `cause`.
-pub fn error_text(e: &worker::Error) -> String {
-    match e {
-        worker::Error::D1(d) => format!("D1: {}", d.cause()),
-        other => other.to_string(),
-    }
-}
-
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
-        ApiError::Internal(error_text(&e))
+        ApiError::Internal(crate::platform::d1::error_text(&e))
     }
 }
 

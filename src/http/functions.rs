@@ -3,7 +3,7 @@
 //! Header values are sealed at rest; sensitive ones come back as `********`, and writing
 //! `********` back keeps the stored value.
 
-use super::agents::{find_live, write_with_agent_event};
+use super::agents::{find_live, seal_function, write_with_agent_event};
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, Ctx};
@@ -12,47 +12,13 @@ use crate::domain::validate::Errors;
 use crate::domain::{schema, time};
 use crate::platform::outbound::{self, Failure, Outbound};
 use crate::platform::{now_ms, sealer};
+use crate::store::agents::AgentId;
 use crate::store::functions::{self as store, FunctionRow, SealedFunction};
 use serde_json::{json, Map, Value};
 use worker::Method;
 
 fn fn_not_found() -> ApiError {
     ApiError::NotFound("Function not found.".into())
-}
-
-/// Seals a function's header values. `stored` holds the sealed headers it had (if any):
-/// a header written as `********` keeps its stored value.
-pub fn seal_function(cx: &Ctx, f: &FunctionInput, stored: Option<&Map<String, Value>>) -> ApiResult<SealedFunction> {
-    let sealer = sealer(&cx.env)?;
-    let mut headers = Map::new();
-    for (name, value) in &f.headers {
-        let sealed = if value == REDACTED {
-            let kept =
-                stored.and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))).and_then(|(_, v)| v.as_str());
-            match kept {
-                Some(v) => v.to_string(),
-                None => {
-                    return Err(ApiError::validation(
-                        "headers",
-                        format!("The header '{name}' has no stored value to keep; send its value."),
-                    ))
-                }
-            }
-        } else {
-            sealer
-                .seal(crate::platform::random_bytes::<12>()?, value.as_bytes())
-                .map_err(|_| ApiError::Internal("sealing a header failed".into()))?
-        };
-        headers.insert(name.clone(), Value::String(sealed));
-    }
-    Ok(SealedFunction {
-        name: f.name.clone(),
-        description: f.description.clone(),
-        method: if f.method.is_empty() { "GET".into() } else { f.method.clone() },
-        url: f.url.clone(),
-        headers_json: serde_json::to_string(&headers)?,
-        parameters_json: f.parameters.as_ref().map(serde_json::to_string).transpose()?,
-    })
 }
 
 fn stored_headers(row: &FunctionRow) -> Map<String, Value> {
@@ -120,7 +86,7 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let sealed = seal_function(cx, &input, None)?;
     let now = time::format_millis(now_ms());
-    let statement = store::upsert(&cx.env, ws, ("?", vec![crate::platform::d1::int(a.id)]), &sealed, &now)?;
+    let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &now)?;
     write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(201, &render(cx, &row_of(&sealed))?)
 }
@@ -170,25 +136,22 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let name = cx.param("name").to_string();
     let mut map = body::json_object(cx).await?;
-    match map.get("name").and_then(Value::as_str) {
-        Some(n) if n != name => {
-            return Err(ApiError::validation("name", "The name in the body must match the name in the path."))
-        }
-        _ => {
+    // The path names the function; a body's `name` may repeat it, nothing else.
+    match map.get("name") {
+        None => {
             map.insert("name".into(), Value::String(name.clone()));
         }
+        Some(Value::String(n)) if *n == name => {}
+        Some(Value::String(_)) => {
+            return Err(ApiError::validation("name", "The name in the body must match the name in the path."))
+        }
+        Some(_) => return Err(ApiError::validation("name", "The name must be a string.")),
     }
     let input = agent::function_input(&map, true)?;
     let a = find_live(cx, ws, false).await?;
     let old = store::get(&cx.env, a.id, &name).await?;
     let sealed = seal_function(cx, &input, old.as_ref().map(stored_headers).as_ref())?;
-    let statement = store::upsert(
-        &cx.env,
-        ws,
-        ("?", vec![crate::platform::d1::int(a.id)]),
-        &sealed,
-        &time::format_millis(now_ms()),
-    )?;
+    let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &time::format_millis(now_ms()))?;
     write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
 }

@@ -64,7 +64,7 @@ pub async fn run(op: &Op, route: &Route, cx: &mut Ctx, key: String) -> ApiResult
     if body.len() > MAX_BODY_BYTES {
         return Err(family(op, ApiError::PayloadTooLarge));
     }
-    let fingerprint = idem::fingerprint("POST", route.path, &cx.params, &cx.query(), &body);
+    let fingerprint = idem::fingerprint("POST", route.path, &cx.params, cx.query(), &body);
     cx.body = Some(body);
 
     let token = match store::claim(&cx.env, workspace_id, &key, &fingerprint).await? {

@@ -6,7 +6,7 @@ use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
 use crate::domain::{listing as list_params, support, time};
 use crate::platform::now_ms;
-use crate::store::{members as store, page};
+use crate::store::members as store;
 
 pub const UNIQUE: [(&str, &str); 1] = [("members.workspace_id, members.email", "email")];
 
@@ -16,7 +16,7 @@ fn not_found() -> ApiError {
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = list_params::parse(&cx.query(), &store::SORTABLE)?;
+    let q = list_params::parse(cx.query(), &store::SORTABLE)?;
     let roles = support::member_filters(&q.params)?;
     let (items, count) = store::list(&cx.env, ws, &q, &roles).await?;
     listing(items, count, &q)
@@ -52,7 +52,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = path_id(cx, "id", not_found)?;
-    if !page::delete(&cx.env, "members", ws, id).await? {
+    if !store::delete(&cx.env, ws, id).await? {
         return Err(not_found());
     }
     no_content()

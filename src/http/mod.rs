@@ -69,11 +69,15 @@ impl Ctx {
         self.req.origin()
     }
 
-    /// A boolean query flag such as `?trashed=true`.
-    pub fn flag(&self, name: &str) -> bool {
+    /// A boolean query flag such as `?trashed=true`: absent is false; present, it must be
+    /// `true` or `false` (422 otherwise).
+    pub fn flag(&self, name: &str) -> ApiResult<bool> {
         let q = self.query();
-        url::form_urlencoded::parse(q.as_bytes())
-            .any(|(k, v)| k == name && crate::domain::listing::parse_bool(&v) == Some(true))
+        match url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name) {
+            None => Ok(false),
+            Some((_, v)) => crate::domain::listing::parse_bool(&v)
+                .ok_or_else(|| ApiError::validation(name, format!("The {name} field must be true or false."))),
+        }
     }
 
     /// The authenticated caller. Routes with `Access::Token` always have one.

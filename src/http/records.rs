@@ -5,7 +5,7 @@
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{json, raw_json, Ctx};
-use crate::domain::support::parse_id;
+use crate::domain::support::{external_id_problem, parse_id};
 use crate::store::events::{self, Emitted};
 use crate::store::page;
 use serde_json::json;
@@ -38,7 +38,7 @@ pub async fn write(
 
 async fn run(cx: &Ctx, statements: Vec<D1PreparedStatement>, unique: &[(&str, &str)]) -> ApiResult<Vec<D1Result>> {
     crate::platform::d1::db(&cx.env)?.batch(statements).await.map_err(|e| {
-        let msg = super::error::error_text(&e);
+        let msg = crate::platform::d1::error_text(&e);
         if msg.contains("UNIQUE constraint failed") {
             for (needle, field) in unique {
                 if msg.contains(needle) {
@@ -71,11 +71,11 @@ pub async fn write_emitting(
     Ok(item)
 }
 
-/// Deletes row `id` of `table` in the workspace with its event (written first: the object
+/// Runs `delete` (a `DELETE … RETURNING id`) with its event (written first: the object
 /// as it was) in one batch; whether a row went (no row: no event either).
-pub async fn delete_emitting(cx: &Ctx, table: &str, ws: i64, id: i64, ev: Emitted) -> ApiResult<bool> {
+pub async fn delete_emitting(cx: &Ctx, delete: D1PreparedStatement, ev: Emitted) -> ApiResult<bool> {
     let mut statements = ev.statements;
-    statements.push(page::delete_statement(&cx.env, table, ws, id)?);
+    statements.push(delete);
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
     let deleted = match results.last() {
         Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
@@ -92,6 +92,15 @@ pub fn written(item: Option<String>) -> ApiResult<String> {
     item.ok_or_else(|| ApiError::Internal("write returned no row".into()))
 }
 
+/// The `external_id` path parameter, checked like the body field.
+pub fn external_id_param(cx: &Ctx) -> ApiResult<String> {
+    let e = cx.param("external_id").to_string();
+    match external_id_problem(&e) {
+        Some(p) => Err(ApiError::validation("external_id", p)),
+        None => Ok(e),
+    }
+}
+
 /// The inputs of a PUT by external id (companies, customers): the path's `external_id` and
 /// the body, read together so that one 422 lists every problem, and required to agree.
 pub fn upsert_input<T>(
@@ -101,7 +110,7 @@ pub fn upsert_input<T>(
     body_external_id: impl Fn(&T) -> Option<&str>,
 ) -> ApiResult<(String, T)> {
     let mut errors = crate::domain::validate::Errors::new();
-    let path_ext = match super::companies::external_id_param(cx) {
+    let path_ext = match external_id_param(cx) {
         Ok(e) => Some(e),
         Err(ApiError::Validation(e)) => {
             errors.merge(e);

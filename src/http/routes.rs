@@ -246,14 +246,14 @@ pub static ROUTES: &[Route] = &[
         tag: "Agents",
         ops: &[
             op!(Get, agents::get, Doc::new("getAgent", "Get an agent by id or uid.")
-                .query(openapi::params::get_agent)
+                .query(openapi::params::trashed_agent)
                 .ok(&[(200, "Agent", "The agent.")])),
             op!(Patch, agents::update, Doc::new("updateAgent", "Update an agent; fields left out keep their values, `null` clears a nullable field.")
-                .query(openapi::params::update_agent)
+                .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
                 .ok(&[(200, "Agent", "The updated agent.")])),
             op!(Put, agents::upsert, Doc::new("upsertAgent", "Update or insert the agent with this uid. On create, fields left out take their defaults (`name`, `provider` and `model` are required); on update they keep their values. A uid in the body must match the path; an all-digit path segment is a 422.")
-                .query(openapi::params::upsert_agent)
+                .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
                 .ok(&[(200, "Agent", "Updated."), (201, "Agent", "Created.")])),
             op!(Delete, agents::delete, Doc::new("deleteAgent", "Delete an agent permanently (with its functions). A protected agent is 403 FORBIDDEN.")
@@ -301,7 +301,7 @@ pub static ROUTES: &[Route] = &[
                 .body("FunctionPatch")
                 .ok(&[(200, "Function", "Updated.")])),
             op!(Put, functions::upsert, Doc::new("upsertFunction", "Add or replace the function with this name.")
-                .body("FunctionWrite")
+                .body("FunctionPut")
                 .ok(&[(200, "Function", "Updated."), (201, "Function", "Added.")])),
             op!(Delete, functions::remove, Doc::new("removeFunction", "Remove a function.")
                 .ok(&[(204, "", "Removed.")])),
@@ -683,7 +683,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Conversations",
         ops: &[
             op!(Get, conversations::list_notes, Doc::new("listNotes", "List a conversation's internal notes (oldest first).")
-                .query(openapi::params::list_notes)
+                .query(openapi::params::list_messages)
                 .ok(&[(200, "MessageList", "A page, or `{count}` with `count_only=true`.")])),
             op!(Post, conversations::add_note, Doc::new("addNote", "Add an internal note (never customer-visible).")
                 .describe("Written by a member or an AI agent; counts in `note_count`, never in `last_message_at`.")
@@ -746,6 +746,13 @@ pub static ROUTES: &[Route] = &[
                 .query(openapi::params::list_deliveries)
                 .ok(&[(200, "DeliveryList", "`{data,start,end,count}`.")])),
         ],
+    },
+    Route {
+        path: "/v1/webhooks/{id}/deliveries/{delivery_id}",
+        access: Token,
+        tag: "Webhooks",
+        ops: &[op!(Get, webhooks::delivery, Doc::new("getDelivery", "One delivery of a subscription, with its attempts.")
+            .ok(&[(200, "Delivery", "The delivery.")]))],
     },
     Route {
         path: "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",

@@ -9,7 +9,7 @@ use crate::domain::agent::AgentKey;
 use crate::domain::training::{self as dt, TypeProblem};
 use crate::domain::validate::Errors;
 use crate::domain::{chunk, html, listing, redact, time};
-use crate::jobs::training::{enqueue, fetch_page, page_failure};
+use crate::platform::html::{fetch_page, page_failure};
 use crate::platform::now_ms;
 use crate::platform::outbound::check;
 use crate::store::agents as agents_store;
@@ -25,7 +25,7 @@ fn item_not_found() -> ApiError {
 }
 
 fn creation_failed(detail: worker::Error) -> ApiError {
-    worker::console_error!("training data creation failed: {}", super::error::error_text(&detail));
+    worker::console_error!("training data creation failed: {}", crate::platform::d1::error_text(&detail));
     ApiError::Standard(500, "CREATION_FAILED", "The training data could not be created.".into(), None)
 }
 
@@ -35,7 +35,7 @@ fn processing_failed(reason: &str) -> ApiError {
 
 /// The agent a body names: live and in the caller's workspace, else 400 INVALID_AGENT.
 async fn live_agent(cx: &Ctx, ws: i64, raw: &str) -> ApiResult<i64> {
-    match agents_store::find(&cx.env, &cx.origin(), ws, &AgentKey::parse(raw)).await? {
+    match agents_store::find(&cx.env, cx.origin(), ws, &AgentKey::parse(raw)).await? {
         Some(a) if a.is_trashed == 0 => Ok(a.id),
         _ => Err(invalid_agent()),
     }
@@ -215,9 +215,10 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
 /// GET /v1/training-data: the shared listing parameters plus `agent`, `type`, `status`.
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = listing::parse(&cx.query(), &dt::SORTABLE)?;
+    let q = listing::parse(cx.query(), &dt::SORTABLE)?;
     let mut errors = Errors::new();
-    let param = |k: &str| q.params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    // Present filters must be valid (`type=` is a 422), as the document says.
+    let param = |k: &str| q.params.get(k).map(String::as_str);
     let kind = param("type");
     if let Some(k) = kind {
         if !dt::TYPES.contains(&k) {
@@ -230,11 +231,14 @@ pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
             errors.add("status", format!("The status must be one of {}.", dt::STATUSES.join(", ")));
         }
     }
+    if param("agent").is_some_and(|a| a.trim().is_empty()) {
+        errors.add("agent", "The agent must be an agent id or uid.");
+    }
     errors.into_result()?;
     let agent_id = match param("agent") {
-        Some(a) => Some(
-            agents_store::find(&cx.env, &cx.origin(), ws, &AgentKey::parse(a)).await?.ok_or_else(invalid_agent)?.id,
-        ),
+        Some(a) => {
+            Some(agents_store::find(&cx.env, cx.origin(), ws, &AgentKey::parse(a)).await?.ok_or_else(invalid_agent)?.id)
+        }
         None => None,
     };
     let (items, count) = store::list(&cx.env, ws, &q, &Filters { agent_id, kind, status }).await?;
@@ -392,8 +396,8 @@ async fn queue_items(cx: &Ctx, ws: i64, items: &[String], now: &str) -> ApiResul
         .iter()
         .filter_map(|i| serde_json::from_str::<Value>(i).ok().and_then(|v| v.get("id").and_then(Value::as_i64)))
         .collect();
-    if let Err(e) = enqueue(&cx.env, ws, &ids).await {
-        worker::console_error!("training queue send failed: {}", super::error::error_text(&e));
+    if let Err(e) = store::enqueue(&cx.env, ws, &ids).await {
+        worker::console_error!("training queue send failed: {}", crate::platform::d1::error_text(&e));
         let events = store::fail_many(&cx.env, ws, &ids, "The item could not be queued for processing.", now).await?;
         super::webhooks::publish(cx, &events).await;
         return Err(processing_failed("the items could not be queued for processing."));
@@ -407,13 +411,14 @@ pub async fn search(cx: &mut Ctx) -> ApiResult<Reply> {
     let params: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(cx.query().as_bytes()).into_owned().collect();
     let mut errors = Errors::new();
-    let q = params.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let raw = params.get("q").map(String::as_str).unwrap_or_default();
+    let q = raw.trim().to_string();
     if q.is_empty() {
         errors.add("q", "The q field is required.");
-    } else if q.chars().count() > 500 {
+    } else if raw.chars().count() > 500 {
         errors.add("q", "The q may not be greater than 500 characters.");
     }
-    let limit = match params.get("limit").map(String::as_str).filter(|s| !s.is_empty()) {
+    let limit = match params.get("limit").map(String::as_str) {
         None => 10,
         Some(s) => match s.parse::<i64>() {
             Ok(n) if (1..=50).contains(&n) => n,
@@ -425,9 +430,10 @@ pub async fn search(cx: &mut Ctx) -> ApiResult<Reply> {
     };
     errors.into_result()?;
     let agent = super::agents::find_live(cx, ws, false).await?;
-    let Some(fts) = dt::fts_query(&dt::scope_token(agent.id), &q) else {
-        return Err(ApiError::validation("q", "The q must contain at least one word."));
+    // A query without a word (only punctuation, say) matches nothing.
+    let hits = match dt::fts_query(&dt::scope_token(agent.id), &q) {
+        Some(fts) => store::search(&cx.env, ws, agent.id, &fts, limit).await?,
+        None => Vec::new(),
     };
-    let hits = store::search(&cx.env, ws, agent.id, &fts, limit).await?;
     json(200, &json!({ "query": q, "count": hits.len(), "data": hits }))
 }

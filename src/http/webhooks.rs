@@ -9,7 +9,6 @@ use super::{body, json, no_content, raw_json, Ctx};
 use crate::domain::validate::Errors;
 use crate::domain::webhook::{self as wh};
 use crate::domain::{listing, time};
-use crate::platform::d1::{db, int, text};
 use crate::platform::{new_id, now_ms, random_bytes, seal};
 use crate::store::events::{self as events_store, Previous};
 use crate::store::webhooks as store;
@@ -90,7 +89,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
 
 pub async fn list(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = listing::parse(&cx.query(), &["created_at"])?;
+    let q = listing::parse(cx.query(), &["created_at"])?;
     raw_json(200, store::list(&cx.env, ws, &q).await?)
 }
 
@@ -111,18 +110,14 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let id = webhook_id(cx)?;
     let events = input.events.as_ref().map(|e| serde_json::to_string(e).unwrap_or_else(|_| "[]".into()));
-    let updated = store::update(
-        &cx.env,
-        ws,
-        &id,
-        input.url.as_deref(),
-        events.as_deref(),
-        input.description.as_ref().map(|d| d.as_deref()),
-        input.enabled,
-        &time::format_millis(now_ms()),
-    )
-    .await?
-    .ok_or_else(not_found)?;
+    let patch = store::WebhookPatch {
+        url: input.url.as_deref(),
+        events: events.as_deref(),
+        description: input.description.as_ref().map(|d| d.as_deref()),
+        enabled: input.enabled,
+    };
+    let updated =
+        store::update(&cx.env, ws, &id, &patch, &time::format_millis(now_ms())).await?.ok_or_else(not_found)?;
     raw_json(200, updated)
 }
 
@@ -161,21 +156,10 @@ pub async fn test(cx: &mut Ctx) -> ApiResult<Reply> {
         return Err(not_found());
     }
     let now = now_ms();
-    let at = time::format_millis(now);
     let object = j!({"webhook_id": id, "message": "This is a test event from Weav."}).to_string();
     let ev = events_store::emit(&cx.env, ws, "webhook.test", "webhook", &id, &object, Previous::None)?;
     let dlv = format!("dlv_{}", crate::domain::token::hex(&random_bytes::<12>()?));
-    let d = db(&cx.env)?;
-    let mut statements = ev.statements;
-    statements.push(d.prepare("UPDATE events SET dispatched = 1 WHERE id = ?1").bind(&[text(&ev.id)])?);
-    statements.push(
-        d.prepare(
-            "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, created_at, \
-             created_ms, updated_at, next_attempt_ms) VALUES (?1, ?2, ?3, ?4, 'webhook.test', 'test', 'pending', ?5, ?6, ?5, ?6)",
-        )
-        .bind(&[text(&dlv), int(ws), text(&id), text(&ev.id), text(&at), int(now)])?,
-    );
-    d.batch(statements).await?;
+    store::create_test_delivery(&cx.env, ws, &id, ev, &dlv, now).await?;
     crate::jobs::webhooks::attempt(&cx.env, &dlv, true).await?;
     raw_json(200, store::delivery_json(&cx.env, ws, &id, &dlv).await?.ok_or_else(not_found)?)
 }
@@ -183,8 +167,8 @@ pub async fn test(cx: &mut Ctx) -> ApiResult<Reply> {
 pub async fn deliveries(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
-    let q = listing::parse(&cx.query(), &["created_at"])?;
-    let status = q.params.get("status").map(String::as_str).filter(|s| !s.is_empty());
+    let q = listing::parse(cx.query(), &["created_at"])?;
+    let status = q.params.get("status").map(String::as_str);
     if let Some(s) = status {
         if !matches!(s, "pending" | "succeeded" | "failed") {
             return Err(ApiError::validation("status", "The status must be one of pending, succeeded, failed."));
@@ -196,13 +180,24 @@ pub async fn deliveries(cx: &mut Ctx) -> ApiResult<Reply> {
     raw_json(200, store::list_deliveries(&cx.env, ws, &id, status, &q).await?)
 }
 
+pub async fn delivery(cx: &mut Ctx) -> ApiResult<Reply> {
+    let ws = cx.caller()?.workspace_id;
+    let id = webhook_id(cx)?;
+    let dlv = cx.param("delivery_id");
+    raw_json(200, store::delivery_json(&cx.env, ws, &id, dlv).await?.ok_or_else(delivery_not_found)?)
+}
+
+fn delivery_not_found() -> ApiError {
+    ApiError::NotFound("Delivery not found.".into())
+}
+
 /// Re-sends one delivery now (whatever its status); answers the delivery with the new attempt.
 pub async fn retry(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
     let dlv = cx.param("delivery_id").to_string();
     if store::delivery_json(&cx.env, ws, &id, &dlv).await?.is_none() {
-        return Err(ApiError::NotFound("Delivery not found.".into()));
+        return Err(delivery_not_found());
     }
     crate::jobs::webhooks::attempt(&cx.env, &dlv, true).await?;
     raw_json(200, store::delivery_json(&cx.env, ws, &id, &dlv).await?.ok_or_else(not_found)?)
@@ -249,9 +244,7 @@ pub async fn replay(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let now = now_ms();
     let types = types.map(|t| serde_json::to_string(&t).unwrap_or_else(|_| "[]".into()));
-    let ids =
-        store::replay(&cx.env, ws, &id, since.unwrap_or(0), until, types.as_deref(), &time::format_millis(now), now)
-            .await?;
+    let ids = store::replay(&cx.env, ws, &id, since.unwrap_or(0), until, types.as_deref(), now).await?;
     for dlv in &ids {
         let msg = events_store::Message { event: None, delivery: Some(dlv.clone()) };
         if let Err(e) = events_store::send(&cx.env, msg, 0).await {
@@ -263,8 +256,8 @@ pub async fn replay(cx: &mut Ctx) -> ApiResult<Reply> {
 
 pub async fn list_events(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let q = listing::parse(&cx.query(), &events_store::SORTABLE)?;
-    let ty = q.params.get("type").map(String::as_str).filter(|s| !s.is_empty());
+    let q = listing::parse(cx.query(), &events_store::SORTABLE)?;
+    let ty = q.params.get("type").map(String::as_str);
     if let Some(t) = ty {
         if !wh::is_event_type(t) {
             return Err(ApiError::validation("type", format!("Unknown event type: {t}.")));

@@ -12,82 +12,27 @@
 use crate::domain::outbound::MAX_RESPONSE_BYTES;
 use crate::domain::training::{self as dt, Job};
 use crate::domain::{chunk, redact, time};
-use crate::platform::outbound::{self, Answer, Failure, Outbound};
+use crate::platform::html::{fetch_page, page_failure};
+use crate::platform::outbound::Failure;
 use crate::platform::{now_ms, var};
 use crate::store::events;
 use crate::store::training as store;
 use futures_util::future::join_all;
-use worker::{Env, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder};
-
-pub const QUEUE_BINDING: &str = "TRAINING";
-
-/// Sends one job per item id.
-pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let jobs: Vec<Job> = ids.iter().map(|id| Job { workspace_id, item_id: *id }).collect();
-    let queue = env.queue(QUEUE_BINDING)?;
-    for group in jobs.chunks(100) {
-        queue.send_batch(group.to_vec()).await?;
-    }
-    Ok(())
-}
+use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
 
 /// The cron's training sweep: URL items left `pending` or `processing` for 15 minutes (the
 /// consumer's own retries are at most minutes apart, so their queue message was lost, e.g.
 /// after `max_retries` of failures of D1 itself) are queued again: never stuck.
 pub async fn sweep(env: &Env) -> worker::Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Stale {
-        workspace_id: i64,
-        id: i64,
-    }
     let cutoff = time::format_millis(now_ms() - 15 * 60 * 1000);
-    let stale: Vec<Stale> = crate::platform::d1::db(env)?
-        .prepare(
-            "SELECT workspace_id, id FROM training_data WHERE type = 'url' AND status IN ('pending', 'processing') \
-             AND updated_at < ? ORDER BY updated_at LIMIT 500",
-        )
-        .bind(&[crate::platform::d1::text(&cutoff)])?
-        .all()
-        .await?
-        .results()?;
     let mut by_ws: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-    for s in stale {
+    for s in store::stale_urls(env, &cutoff).await? {
         by_ws.entry(s.workspace_id).or_default().push(s.id);
     }
     for (ws, ids) in by_ws {
-        enqueue(env, ws, &ids).await?;
+        store::enqueue(env, ws, &ids).await?;
     }
     Ok(())
-}
-
-/// GET a page as a browser-like crawler would, through the guarded fetch.
-pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
-    outbound::send(
-        env,
-        Outbound {
-            method: Method::Get,
-            url: url.to_string(),
-            headers: vec![
-                ("User-Agent".into(), "WeavBot/1.0 (+https://weav.ai/bot)".into()),
-                ("Accept".into(), "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5".into()),
-            ],
-            body: None,
-        },
-    )
-    .await
-}
-
-/// A failed fetch in words, for `error` and PROCESSING_FAILED.
-pub fn page_failure(f: &Failure) -> String {
-    match f {
-        Failure::Refused(r) => format!("the URL (or a redirect) was refused: {}", r.message()),
-        Failure::TooManyRedirects => "the page redirected more than 3 times.".into(),
-        Failure::Timeout => "the page did not answer in time.".into(),
-        Failure::Unreachable(e) => format!("the page could not be reached ({e})."),
-    }
 }
 
 enum Outcome {
@@ -132,7 +77,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
             }
             Err(e) => {
                 // Our own storage failed: the queue delivers again (max_retries bounds it).
-                worker::console_error!("training queue: {}", crate::http::error::error_text(&e));
+                worker::console_error!("training queue: {}", crate::platform::d1::error_text(&e));
                 m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(5).build())
             }
         }

@@ -4,12 +4,10 @@
 
 use crate::domain::time;
 use crate::domain::webhook::{self as wh};
-use crate::platform::d1::{db, int, opt_int, text};
 use crate::platform::outbound::{self, Failure, Outbound};
 use crate::platform::{now_ms, random_bytes, var};
-use crate::store::events::{self, Message, EVENT_JSON};
-use crate::store::webhooks::WANTS;
-use serde::Deserialize;
+use crate::store::events::{self, Message};
+use crate::store::webhooks::{self as store, AttemptLog};
 use serde_json::json;
 use worker::{Env, MessageBatch, MessageExt, Method};
 
@@ -48,67 +46,17 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
 /// often the queue or the sweep hands the event over), marks the event dispatched, and
 /// attempts the new deliveries.
 pub async fn fan_out(env: &Env, event_id: &str) -> worker::Result<()> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
-    let now = now_ms();
-    let at = time::format_millis(now);
-    let d = db(env)?;
-    let results = d
-        .batch(vec![
-            d.prepare(format!(
-                "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, \
-                 created_at, created_ms, updated_at, next_attempt_ms) \
-                 SELECT 'dlv_' || lower(hex(randomblob(12))), e.workspace_id, w.id, e.id, e.type, 'event', 'pending', \
-                 ?2, ?3, ?2, ?3 FROM events e JOIN webhooks w ON w.workspace_id = e.workspace_id \
-                 WHERE e.id = ?1 AND w.enabled = 1 AND w.created_at <= e.created_at AND e.type <> 'webhook.test' \
-                 AND {WANTS} ON CONFLICT DO NOTHING RETURNING id"
-            ))
-            .bind(&[text(event_id), text(&at), int(now)])?,
-            d.prepare("UPDATE events SET dispatched = 1 WHERE id = ?1").bind(&[text(event_id)])?,
-        ])
-        .await?;
-    let ids: Vec<Id> = match results.first() {
-        Some(r) => r.results()?,
-        None => Vec::new(),
-    };
-    for id in ids {
-        attempt(env, &id.id, false).await?;
+    for id in store::fan_out(env, event_id, now_ms()).await? {
+        attempt(env, &id, false).await?;
     }
     Ok(())
-}
-
-#[derive(Deserialize)]
-struct Target {
-    workspace_id: i64,
-    webhook_id: String,
-    event_id: String,
-    status: String,
-    attempt_count: i64,
-    created_ms: i64,
-    url: String,
-    secret: String,
-    previous_secret: Option<String>,
-    previous_expires_ms: Option<i64>,
-    enabled: i64,
-    body: String,
 }
 
 /// One attempt of a delivery. `forced` (a manual retry, a test) attempts whatever the
 /// status; otherwise only a pending delivery is attempted. Returns whether the receiver
 /// answered 2xx.
 pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Result<bool> {
-    let target: Option<Target> = db(env)?
-        .prepare(format!(
-            "SELECT d.workspace_id, d.webhook_id, d.event_id, d.status, d.attempt_count, d.created_ms, w.url, w.secret, \
-             w.previous_secret, w.previous_expires_ms, w.enabled, {EVENT_JSON} AS body \
-             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id WHERE d.id = ?1"
-        ))
-        .bind(&[text(delivery_id)])?
-        .first(None)
-        .await?;
-    let Some(t) = target else { return Ok(false) };
+    let Some(t) = store::attempt_target(env, delivery_id).await? else { return Ok(false) };
     if !forced && t.status != "pending" {
         return Ok(t.status == "succeeded");
     }
@@ -116,7 +64,8 @@ pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Resu
     if t.enabled == 0 && !forced {
         let entry = json!({"at": time::format_millis(start), "status": null, "duration_ms": 0,
                            "response_body": null, "error": "The subscription is disabled."});
-        record(env, delivery_id, &t, "failed", None, &entry.to_string(), false, start).await?;
+        let log = AttemptLog { status: "failed", next_attempt_ms: None, entry: &entry.to_string(), ok: false };
+        store::record_attempt(env, delivery_id, &t, &log, start).await?;
         return Ok(false);
     }
     let sealer = crate::platform::sealer(env)?;
@@ -170,7 +119,13 @@ pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Resu
             None => ("failed", None),
         }
     };
-    record(env, delivery_id, &t, new_status, next.map(|d| end + d as i64 * 1000), &entry.to_string(), ok, end).await?;
+    let log = AttemptLog {
+        status: new_status,
+        next_attempt_ms: next.map(|d| end + d as i64 * 1000),
+        entry: &entry.to_string(),
+        ok,
+    };
+    store::record_attempt(env, delivery_id, &t, &log, end).await?;
     // A manual retry of a delivery that is still pending already has its next attempt on
     // the queue: do not schedule a second one.
     let already_scheduled = forced && t.status == "pending";
@@ -183,91 +138,14 @@ pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Resu
     Ok(ok)
 }
 
-/// Writes an attempt to the delivery log and the subscription's health: a success clears
-/// `failing_since_ms`; a failure sets it, and after 3 days of nothing but failures the
-/// subscription is disabled with the reason.
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    env: &Env,
-    delivery_id: &str,
-    t: &Target,
-    status: &str,
-    next_attempt_ms: Option<i64>,
-    entry: &str,
-    ok: bool,
-    now: i64,
-) -> worker::Result<()> {
-    let at = time::format_millis(now);
-    let d = db(env)?;
-    let health = if ok {
-        d.prepare("UPDATE webhooks SET failing_since_ms = NULL WHERE id = ?1 AND failing_since_ms IS NOT NULL")
-            .bind(&[text(&t.webhook_id)])?
-    } else {
-        d.prepare(
-            "UPDATE webhooks SET failing_since_ms = COALESCE(failing_since_ms, ?2), \
-             enabled = CASE WHEN COALESCE(failing_since_ms, ?2) <= ?2 - ?3 THEN 0 ELSE enabled END, \
-             disabled_reason = CASE WHEN enabled = 1 AND COALESCE(failing_since_ms, ?2) <= ?2 - ?3 \
-               THEN 'Disabled automatically on ' || ?4 || ': every delivery failed for 3 days.' ELSE disabled_reason END \
-             WHERE id = ?1",
-        )
-        .bind(&[text(&t.webhook_id), int(now), int(wh::DISABLE_AFTER_MS), text(&at)])?
-    };
-    d.batch(vec![
-        d.prepare(
-            "UPDATE deliveries SET status = ?2, attempt_count = attempt_count + 1, \
-             attempts = json_insert(attempts, '$[#]', json(?3)), next_attempt_ms = ?4, updated_at = ?5 \
-             WHERE id = ?1 AND workspace_id = ?6",
-        )
-        .bind(&[
-            text(delivery_id),
-            text(status),
-            text(entry),
-            opt_int(next_attempt_ms),
-            text(&at),
-            int(t.workspace_id),
-        ])?,
-        health,
-    ])
-    .await?;
-    Ok(())
-}
-
 /// The cron sweep: events whose enqueue never happened (older than
 /// `WEBHOOK_SWEEP_AFTER_SECONDS`, default 60) go to the queue; pending deliveries whose
 /// retry message was lost (5 minutes overdue) too; events and deliveries past 30 days
 /// are deleted.
 pub async fn sweep(env: &Env) -> worker::Result<()> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
     let now = now_ms();
     let grace = var(env, "WEBHOOK_SWEEP_AFTER_SECONDS", "60").parse::<i64>().unwrap_or(60).max(0) * 1000;
-    let d = db(env)?;
-    let results = d
-        .batch(vec![
-            d.prepare("SELECT id FROM events WHERE dispatched = 0 AND created_ms <= ?1 ORDER BY created_ms LIMIT 500")
-                .bind(&[int(now - grace)])?,
-            d.prepare(
-                "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_ms <= ?1 \
-                 ORDER BY next_attempt_ms LIMIT 500",
-            )
-            .bind(&[int(now - 300_000)])?,
-            d.prepare("DELETE FROM deliveries WHERE created_ms < ?1").bind(&[int(now - wh::RETENTION_MS)])?,
-            d.prepare("DELETE FROM events WHERE created_ms < ?1").bind(&[int(now - wh::RETENTION_MS)])?,
-        ])
-        .await?;
-    let ids = |i: usize| -> worker::Result<Vec<String>> {
-        Ok(results
-            .get(i)
-            .map(|r| r.results::<Id>())
-            .transpose()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.id)
-            .collect())
-    };
-    let (evs, dls) = (ids(0)?, ids(1)?);
+    let (evs, dls) = store::sweep(env, now - grace, now - 300_000, now - wh::RETENTION_MS).await?;
     for id in evs {
         events::send(env, Message { event: Some(id), delivery: None }, 0).await?;
     }

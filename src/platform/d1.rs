@@ -14,6 +14,14 @@ pub fn db(env: &worker::Env) -> Result<D1Database, worker::Error> {
     Ok(D1Database::from(binding.unchecked_into::<worker::worker_sys::D1Database>()))
 }
 
+/// The useful text of a platform error: D1's `Display` hides SQLite's message in `cause`.
+pub fn error_text(e: &worker::Error) -> String {
+    match e {
+        worker::Error::D1(d) => format!("D1: {}", d.cause()),
+        other => other.to_string(),
+    }
+}
+
 pub fn int(n: i64) -> JsValue {
     JsValue::from_f64(n as f64)
 }

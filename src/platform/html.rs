@@ -1,9 +1,12 @@
-//! The runtime's HTMLRewriter (through `js/html.mjs`) reading a page for URL training.
+//! URL training's pages: fetched through the one guarded fetch, and read by the runtime's
+//! HTMLRewriter (through `js/html.mjs`).
 
 use crate::domain::html::{finish, Page, RawPage};
+use crate::platform::outbound::{self, Answer, Failure, Outbound};
 use wasm_bindgen::prelude::*;
 use worker::js_sys;
 use worker::wasm_bindgen_futures::JsFuture;
+use worker::{Env, Method};
 
 #[wasm_bindgen]
 extern "C" {
@@ -18,4 +21,31 @@ pub async fn extract(html: &str) -> worker::Result<Page> {
     let text = json.as_string().unwrap_or_default();
     let raw: RawPage = serde_json::from_str(&text)?;
     Ok(finish(&raw))
+}
+
+/// GET a page as a browser-like crawler would, through the guarded fetch.
+pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
+    outbound::send(
+        env,
+        Outbound {
+            method: Method::Get,
+            url: url.to_string(),
+            headers: vec![
+                ("User-Agent".into(), "WeavBot/1.0 (+https://weav.ai/bot)".into()),
+                ("Accept".into(), "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5".into()),
+            ],
+            body: None,
+        },
+    )
+    .await
+}
+
+/// A failed fetch in words, for `error` and PROCESSING_FAILED.
+pub fn page_failure(f: &Failure) -> String {
+    match f {
+        Failure::Refused(r) => format!("the URL (or a redirect) was refused: {}", r.message()),
+        Failure::TooManyRedirects => "the page redirected more than 3 times.".into(),
+        Failure::Timeout => "the page did not answer in time.".into(),
+        Failure::Unreachable(e) => format!("the page could not be reached ({e})."),
+    }
 }

@@ -4,6 +4,7 @@
 use crate::domain::agent::{AgentInput, AgentKey, DirectoryInput, PictureInput};
 use crate::domain::listing::{like_escape, ListQuery};
 use crate::platform::d1::{db, int, opt_int, opt_text, text};
+use crate::store::events::{self, Emitted, Previous};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, Env};
@@ -28,6 +29,45 @@ pub struct AgentRef {
     pub functions: String,
     /// The agent as the API returns it (before the change about to be made).
     pub json: String,
+}
+
+/// Which agent a statement of a write batch means: a known id, or the agent of that uid
+/// (one inserted earlier in the same batch, whose id is not known yet).
+#[derive(Clone, Copy)]
+pub enum AgentId<'a> {
+    Known(i64),
+    Uid(&'a str),
+}
+
+impl AgentId<'_> {
+    /// The SQL expression of the agent's id in workspace `workspace_id`, with its values.
+    pub fn expr(self, workspace_id: i64) -> (&'static str, Vec<JsValue>) {
+        match self {
+            AgentId::Known(id) => ("?", vec![int(id)]),
+            AgentId::Uid(uid) => {
+                ("(SELECT id FROM agents WHERE workspace_id = ? AND uid = ?)", vec![int(workspace_id), text(uid)])
+            }
+        }
+    }
+}
+
+/// An agent event whose object is the agent's row as the batch leaves it at this point
+/// (`origin`: what blob URLs are built on).
+pub fn emit(
+    env: &Env,
+    origin: &str,
+    workspace_id: i64,
+    event_type: &str,
+    agent: AgentId,
+    previous: Previous,
+) -> worker::Result<Emitted> {
+    let (row, args) = match agent {
+        AgentId::Known(id) => ("agents a WHERE a.id = ?2", vec![text(origin), int(id)]),
+        AgentId::Uid(uid) => {
+            ("agents a WHERE a.workspace_id = ?2 AND a.uid = ?3", vec![text(origin), int(workspace_id), text(uid)])
+        }
+    };
+    events::emit_select(env, workspace_id, event_type, "agent", row, "a.id", AGENT_JSON, args, previous)
 }
 
 fn key_clause(key: &AgentKey) -> (&'static str, JsValue) {
@@ -77,6 +117,23 @@ pub fn get_json_promise(
     include_trashed: bool,
 ) -> worker::Result<worker::js_sys::Promise> {
     crate::platform::d1::first_promise(&get_json_statement(env, origin, workspace_id, key, include_trashed)?, "agent")
+}
+
+/// A stored picture: its media type and its bytes as hex (`hex()`: one string across the
+/// boundary, whatever D1's binary representation is).
+#[derive(Deserialize)]
+pub struct StoredBlob {
+    pub media_type: String,
+    pub data_hex: String,
+}
+
+/// The blob of that id (blob ids are global: no workspace).
+pub async fn get_blob(env: &Env, id: &str) -> worker::Result<Option<StoredBlob>> {
+    db(env)?
+        .prepare("SELECT media_type, hex(data) AS data_hex FROM blobs WHERE id = ?")
+        .bind(&[text(id)])?
+        .first(None)
+        .await
 }
 
 /// A picture to store alongside the write: `(blob id, media type, bytes, width, height)`.
@@ -248,15 +305,6 @@ pub fn update(
     db(env)?.prepare(format!("UPDATE agents SET {} WHERE id = ?", sets.join(", "))).bind(&values)
 }
 
-pub async fn set_trashed(env: &Env, agent_id: i64, trashed: bool, now: &str) -> worker::Result<()> {
-    db(env)?
-        .prepare("UPDATE agents SET is_trashed = ?, updated_at = ? WHERE id = ? AND is_trashed <> ?")
-        .bind(&[int(trashed as i64), text(now), int(agent_id), int(trashed as i64)])?
-        .run()
-        .await?;
-    Ok(())
-}
-
 pub fn set_trashed_statement(
     env: &Env,
     agent_id: i64,
@@ -273,11 +321,6 @@ pub fn set_trashed_statement(
 
 pub fn delete_statement(env: &Env, agent_id: i64) -> worker::Result<D1PreparedStatement> {
     db(env)?.prepare("DELETE FROM agents WHERE id = ?").bind(&[int(agent_id)])
-}
-
-pub async fn delete(env: &Env, agent_id: i64) -> worker::Result<()> {
-    db(env)?.prepare("DELETE FROM agents WHERE id = ?").bind(&[int(agent_id)])?.run().await?;
-    Ok(())
 }
 
 pub fn set_protected_statement(

@@ -58,6 +58,11 @@ pub fn select(env: &Env, ws: i64, id: i64) -> worker::Result<D1PreparedStatement
     page::select(env, COMPANY_JSON, FROM, ALIAS, ws, id)
 }
 
+/// Deletes row `id` of the workspace, `RETURNING id` (no row: nothing went).
+pub fn delete_statement(env: &Env, ws: i64, id: i64) -> worker::Result<D1PreparedStatement> {
+    page::delete_statement(env, "companies", ws, id)
+}
+
 pub async fn get(env: &Env, ws: i64, id: i64) -> worker::Result<Option<String>> {
     page::get(env, COMPANY_JSON, FROM, ALIAS, ws, id).await
 }
@@ -65,9 +70,18 @@ pub async fn get(env: &Env, ws: i64, id: i64) -> worker::Result<Option<String>> 
 /// The id of the workspace's company with this id or external id.
 pub async fn resolve(env: &Env, ws: i64, r: &RecordRef) -> worker::Result<Option<i64>> {
     match r {
-        RecordRef::Id(id) => page::find_id(env, "companies", ws, "id = ?", int(*id)).await,
-        RecordRef::ExternalId(e) => page::find_id(env, "companies", ws, "external_id = ?", text(e)).await,
+        RecordRef::Id(id) => find_by_id(env, ws, *id).await,
+        RecordRef::ExternalId(e) => find_by_external_id(env, ws, e).await,
     }
+}
+
+/// `id` when the workspace has that company.
+pub async fn find_by_id(env: &Env, ws: i64, id: i64) -> worker::Result<Option<i64>> {
+    page::find_id(env, "companies", ws, "id = ?", int(id)).await
+}
+
+pub async fn find_by_external_id(env: &Env, ws: i64, external_id: &str) -> worker::Result<Option<i64>> {
+    page::find_id(env, "companies", ws, "external_id = ?", text(external_id)).await
 }
 
 pub async fn list(env: &Env, ws: i64, q: &ListQuery) -> worker::Result<(Vec<String>, i64)> {

@@ -3,6 +3,7 @@
 
 use crate::domain::time;
 use crate::platform::d1::{db, int, opt_text, text};
+use crate::store::events::{self, Emitted, Previous};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -54,37 +55,6 @@ impl From<Row> for Connection {
 }
 
 const COLUMNS: &str = "id, piece_name, name, expires_at, created_at";
-
-#[allow(clippy::too_many_arguments)]
-pub async fn create(
-    env: &Env,
-    workspace_id: i64,
-    id: &str,
-    piece_name: &str,
-    name: Option<&str>,
-    sealed_credentials: &str,
-    expires_at_ms: Option<i64>,
-    now_ms: i64,
-) -> worker::Result<Connection> {
-    let expires_at = expires_at_ms.map(time::format_millis);
-    let row: Option<Row> = db(env)?
-        .prepare(format!(
-            "INSERT INTO connections (id, workspace_id, piece_name, name, credentials, expires_at, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
-        ))
-        .bind(&[
-            text(id),
-            int(workspace_id),
-            text(piece_name),
-            opt_text(name),
-            text(sealed_credentials),
-            opt_text(expires_at.as_deref()),
-            text(&time::format_millis(now_ms)),
-        ])?
-        .first(None)
-        .await?;
-    row.map(Connection::from).ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
-}
 
 pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<Connection>> {
     let rows = db(env)?
@@ -145,18 +115,23 @@ pub fn create_statement(
         ])
 }
 
+/// A connection event whose object is connection `id` as the batch leaves it.
+pub fn emit(env: &Env, workspace_id: i64, event_type: &str, id: &str, previous: Previous) -> worker::Result<Emitted> {
+    events::emit_select(
+        env,
+        workspace_id,
+        event_type,
+        "connection",
+        "connections c WHERE c.workspace_id = ?1 AND c.id = ?2",
+        "c.id",
+        CONNECTION_JSON,
+        vec![int(workspace_id), text(id)],
+        previous,
+    )
+}
+
 pub fn delete_statement(env: &Env, workspace_id: i64, id: &str) -> worker::Result<worker::D1PreparedStatement> {
     db(env)?
         .prepare("DELETE FROM connections WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
         .bind(&[int(workspace_id), text(id)])
-}
-
-/// `false` when there was no such connection in the workspace.
-pub async fn delete(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
-    let row: Option<serde_json::Value> = db(env)?
-        .prepare("DELETE FROM connections WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
-        .bind(&[int(workspace_id), text(id)])?
-        .first(None)
-        .await?;
-    Ok(row.is_some())
 }

@@ -333,3 +333,8 @@ pub async fn seed_for_tests(
         .await?;
     Ok(())
 }
+
+/// Deletes row `id` of the workspace; whether there was one.
+pub async fn delete(env: &Env, ws: i64, id: i64) -> worker::Result<bool> {
+    page::delete(env, "conversations", ws, id).await
+}

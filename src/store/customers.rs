@@ -2,7 +2,7 @@
 
 use super::page::{self, set, tags_json, traits_assign, Assign, Filter};
 use crate::domain::listing::{like_escape, ListQuery};
-use crate::domain::support::{CustomerFilters, CustomerInput};
+use crate::domain::support::{CustomerFilters, CustomerInput, RecordRef};
 use crate::platform::d1::{int, opt_int, opt_text, text};
 use worker::{D1PreparedStatement, Env};
 
@@ -74,8 +74,21 @@ pub fn select(env: &Env, ws: i64, id: i64) -> worker::Result<D1PreparedStatement
     page::select(env, CUSTOMER_JSON, FROM, ALIAS, ws, id)
 }
 
+/// Deletes row `id` of the workspace, `RETURNING id` (no row: nothing went).
+pub fn delete_statement(env: &Env, ws: i64, id: i64) -> worker::Result<D1PreparedStatement> {
+    page::delete_statement(env, "customers", ws, id)
+}
+
 pub async fn get(env: &Env, ws: i64, id: i64) -> worker::Result<Option<String>> {
     page::get(env, CUSTOMER_JSON, FROM, ALIAS, ws, id).await
+}
+
+/// The id of the workspace's customer with this id or external id.
+pub async fn resolve(env: &Env, ws: i64, r: &RecordRef) -> worker::Result<Option<i64>> {
+    match r {
+        RecordRef::Id(id) => page::find_id(env, "customers", ws, "id = ?", int(*id)).await,
+        RecordRef::ExternalId(e) => find_by_external_id(env, ws, e).await,
+    }
 }
 
 pub async fn find_by_external_id(env: &Env, ws: i64, external_id: &str) -> worker::Result<Option<i64>> {

@@ -38,6 +38,11 @@ pub const EVENT_JSON: &str = "json_object('id', e.id, 'type', e.type, 'created_a
  'workspace_id', e.workspace_id, 'sequence', e.sequence, 'data', CASE WHEN e.previous IS NULL \
  THEN json_object('object', json(e.object)) ELSE json_object('object', json(e.object), 'previous', json(e.previous)) END)";
 
+/// Marks event `event_id` handed over to its deliveries (the sweep leaves it alone).
+pub fn dispatched_statement(env: &Env, event_id: &str) -> worker::Result<D1PreparedStatement> {
+    db(env)?.prepare("UPDATE events SET dispatched = 1 WHERE id = ?1").bind(&[text(event_id)])
+}
+
 /// The statements to append to the change's batch, and the new event's id.
 pub struct Emitted {
     pub id: String,

@@ -2,8 +2,8 @@
 //! never sees them in plain text.
 
 use crate::platform::d1::{db, int, opt_text, text};
+use crate::store::agents::AgentId;
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, Env};
 
 #[derive(Deserialize, Debug, Clone)]
@@ -46,18 +46,18 @@ pub async fn get(env: &Env, agent_id: i64, name: &str) -> worker::Result<Option<
         .await
 }
 
-/// Inserts or replaces the function of that name. `agent` is an SQL expression for the
-/// agent id with its values (an id, or a sub-select by uid for an agent created in the
-/// same batch).
+/// Inserts or replaces the function of that name. `agent`: an id, or the uid of an agent
+/// created earlier in the same batch.
 pub fn upsert(
     env: &Env,
     workspace_id: i64,
-    agent: (&str, Vec<JsValue>),
+    agent: AgentId,
     f: &SealedFunction,
     now: &str,
 ) -> worker::Result<D1PreparedStatement> {
+    let (agent_expr, agent_values) = agent.expr(workspace_id);
     let mut values = vec![int(workspace_id)];
-    values.extend(agent.1);
+    values.extend(agent_values);
     values.extend([
         text(&f.name),
         text(&f.description),
@@ -74,7 +74,7 @@ pub fn upsert(
              VALUES (?, {}, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (agent_id, name) DO UPDATE SET description = excluded.description, method = excluded.method, \
              url = excluded.url, headers = excluded.headers, parameters = excluded.parameters, updated_at = excluded.updated_at",
-            agent.0
+            agent_expr
         ))
         .bind(&values)
 }

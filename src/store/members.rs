@@ -71,3 +71,8 @@ pub async fn list(
     }
     page::list(env, MEMBER_JSON, FROM, ALIAS, f, q).await
 }
+
+/// Deletes row `id` of the workspace; whether there was one.
+pub async fn delete(env: &Env, ws: i64, id: i64) -> worker::Result<bool> {
+    page::delete(env, "members", ws, id).await
+}

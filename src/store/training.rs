@@ -2,7 +2,7 @@
 //! by SQLite (`json_object`, `ITEM_JSON`); every statement is scoped by `workspace_id`.
 
 use crate::domain::listing::{like_escape, ListQuery};
-use crate::domain::training::scope_token;
+use crate::domain::training::{scope_token, Job};
 use crate::platform::d1::{db, int, opt_text, text};
 use crate::store::events::{self, pending, Emitted, Previous};
 use serde::Deserialize;
@@ -37,7 +37,6 @@ pub struct ItemRow {
     pub content: Option<String>,
     pub question: Option<String>,
     pub answer: Option<String>,
-    pub url: Option<String>,
 }
 
 /// The fields of a text or qa item as stored (already redacted).
@@ -275,7 +274,7 @@ pub async fn get_json(env: &Env, workspace_id: i64, id: i64) -> worker::Result<O
 pub async fn find(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Option<ItemRow>> {
     db(env)?
         .prepare(
-            "SELECT id, agent_id, type, title, content, question, answer, url FROM training_data \
+            "SELECT id, agent_id, type, title, content, question, answer FROM training_data \
              WHERE workspace_id = ? AND id = ?",
         )
         .bind(&[int(workspace_id), int(id)])?
@@ -574,4 +573,42 @@ pub async fn search(env: &Env, workspace_id: i64, agent_id: i64, fts: &str, limi
         .all()
         .await?;
     r.results::<Hit>()
+}
+
+// ---- the training queue ---------------------------------------------------------------
+
+/// The producer binding of the training queue (consumed by `jobs::training`).
+pub const QUEUE_BINDING: &str = "TRAINING";
+
+/// Sends one job per item id.
+pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let jobs: Vec<Job> = ids.iter().map(|id| Job { workspace_id, item_id: *id }).collect();
+    let queue = env.queue(QUEUE_BINDING)?;
+    for group in jobs.chunks(100) {
+        queue.send_batch(group.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// A URL item the sweep queues again.
+#[derive(Deserialize)]
+pub struct Stale {
+    pub workspace_id: i64,
+    pub id: i64,
+}
+
+/// URL items left `pending` or `processing` since before `cutoff`, oldest first (at most 500).
+pub async fn stale_urls(env: &Env, cutoff: &str) -> worker::Result<Vec<Stale>> {
+    db(env)?
+        .prepare(
+            "SELECT workspace_id, id FROM training_data WHERE type = 'url' AND status IN ('pending', 'processing') \
+             AND updated_at < ? ORDER BY updated_at LIMIT 500",
+        )
+        .bind(&[text(cutoff)])?
+        .all()
+        .await?
+        .results()
 }

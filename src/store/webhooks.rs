@@ -2,7 +2,10 @@
 //! (`json_object`), like agents. Secrets are stored sealed and never returned by reads.
 
 use crate::domain::listing::ListQuery;
+use crate::domain::time;
+use crate::domain::webhook::DISABLE_AFTER_MS;
 use crate::platform::d1::{db, int, opt_int, opt_text, text};
+use crate::store::events::{self, Emitted, EVENT_JSON};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::Env;
@@ -74,15 +77,20 @@ pub async fn exists(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bo
     Ok(get_json(env, workspace_id, id).await?.is_some())
 }
 
+/// The fields a PATCH gives (`None`: left as it is); `events` is a JSON array text.
+pub struct WebhookPatch<'a> {
+    pub url: Option<&'a str>,
+    pub events: Option<&'a str>,
+    pub description: Option<Option<&'a str>>,
+    pub enabled: Option<bool>,
+}
+
 /// PATCH: only the fields given; enabling clears the automatic disabling.
 pub async fn update(
     env: &Env,
     workspace_id: i64,
     id: &str,
-    url: Option<&str>,
-    events: Option<&str>,
-    description: Option<Option<&str>>,
-    enabled: Option<bool>,
+    patch: &WebhookPatch<'_>,
     now: &str,
 ) -> worker::Result<Option<String>> {
     let mut sets = vec!["updated_at = ?3".to_string()];
@@ -91,16 +99,16 @@ pub async fn update(
         args.push(v);
         sets.push(format!("{col} = ?{}", args.len()));
     };
-    if let Some(u) = url {
+    if let Some(u) = patch.url {
         add("url", text(u), &mut sets);
     }
-    if let Some(e) = events {
+    if let Some(e) = patch.events {
         add("events", text(e), &mut sets);
     }
-    if let Some(d) = description {
+    if let Some(d) = patch.description {
         add("description", opt_text(d), &mut sets);
     }
-    if let Some(e) = enabled {
+    if let Some(e) = patch.enabled {
         add("enabled", int(e as i64), &mut sets);
         if e {
             sets.push("disabled_reason = NULL, failing_since_ms = NULL".into());
@@ -237,13 +245,13 @@ pub async fn replay(
     since_ms: i64,
     until_ms: Option<i64>,
     types: Option<&str>,
-    now: &str,
     now_ms: i64,
 ) -> worker::Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Id {
         id: String,
     }
+    let now = time::format_millis(now_ms);
     let rows = db(env)?
         .prepare(format!(
             "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, created_at, \
@@ -261,10 +269,193 @@ pub async fn replay(
             int(since_ms),
             opt_int(until_ms),
             opt_text(types),
-            text(now),
+            text(&now),
             int(now_ms),
         ])?
         .all()
         .await?;
     Ok(rows.results::<Id>()?.into_iter().map(|r| r.id).collect())
+}
+
+/// A `webhook.test` event (`event`, emitted by the caller) and its one delivery `delivery_id`
+/// (origin `test`, pending) to subscription `webhook_id`, in one batch; the event is marked
+/// dispatched so that the queue does not fan it out again.
+pub async fn create_test_delivery(
+    env: &Env,
+    workspace_id: i64,
+    webhook_id: &str,
+    event: Emitted,
+    delivery_id: &str,
+    now_ms: i64,
+) -> worker::Result<()> {
+    let at = time::format_millis(now_ms);
+    let d = db(env)?;
+    let mut statements = event.statements;
+    statements.push(events::dispatched_statement(env, &event.id)?);
+    statements.push(
+        d.prepare(
+            "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, created_at, \
+             created_ms, updated_at, next_attempt_ms) VALUES (?1, ?2, ?3, ?4, 'webhook.test', 'test', 'pending', ?5, ?6, ?5, ?6)",
+        )
+        .bind(&[text(delivery_id), int(workspace_id), text(webhook_id), text(&event.id), text(&at), int(now_ms)])?,
+    );
+    d.batch(statements).await?;
+    Ok(())
+}
+
+/// Creates one delivery of event `event_id` per subscription that wants it (at most one
+/// each, however often it is handed over) and marks the event dispatched, in one batch;
+/// returns the new deliveries' ids.
+pub async fn fan_out(env: &Env, event_id: &str, now_ms: i64) -> worker::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let at = time::format_millis(now_ms);
+    let d = db(env)?;
+    let results = d
+        .batch(vec![
+            d.prepare(format!(
+                "INSERT INTO deliveries (id, workspace_id, webhook_id, event_id, event_type, origin, status, \
+                 created_at, created_ms, updated_at, next_attempt_ms) \
+                 SELECT 'dlv_' || lower(hex(randomblob(12))), e.workspace_id, w.id, e.id, e.type, 'event', 'pending', \
+                 ?2, ?3, ?2, ?3 FROM events e JOIN webhooks w ON w.workspace_id = e.workspace_id \
+                 WHERE e.id = ?1 AND w.enabled = 1 AND w.created_at <= e.created_at AND e.type <> 'webhook.test' \
+                 AND {WANTS} ON CONFLICT DO NOTHING RETURNING id"
+            ))
+            .bind(&[text(event_id), text(&at), int(now_ms)])?,
+            events::dispatched_statement(env, event_id)?,
+        ])
+        .await?;
+    let ids: Vec<Id> = match results.first() {
+        Some(r) => r.results()?,
+        None => Vec::new(),
+    };
+    Ok(ids.into_iter().map(|i| i.id).collect())
+}
+
+/// What an attempt of a delivery needs: the delivery, its subscription (sealed secrets)
+/// and the event's envelope as the body.
+#[derive(Deserialize)]
+pub struct AttemptTarget {
+    pub workspace_id: i64,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub status: String,
+    pub attempt_count: i64,
+    pub created_ms: i64,
+    pub url: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_expires_ms: Option<i64>,
+    pub enabled: i64,
+    pub body: String,
+}
+
+pub async fn attempt_target(env: &Env, delivery_id: &str) -> worker::Result<Option<AttemptTarget>> {
+    db(env)?
+        .prepare(format!(
+            "SELECT d.workspace_id, d.webhook_id, d.event_id, d.status, d.attempt_count, d.created_ms, w.url, w.secret, \
+             w.previous_secret, w.previous_expires_ms, w.enabled, {EVENT_JSON} AS body \
+             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id WHERE d.id = ?1"
+        ))
+        .bind(&[text(delivery_id)])?
+        .first(None)
+        .await
+}
+
+/// An attempt as the delivery log keeps it.
+pub struct AttemptLog<'a> {
+    /// The delivery's status after it.
+    pub status: &'a str,
+    pub next_attempt_ms: Option<i64>,
+    /// The log entry (JSON text) appended to `attempts`.
+    pub entry: &'a str,
+    /// Whether the receiver answered 2xx.
+    pub ok: bool,
+}
+
+/// Writes an attempt to the delivery log and the subscription's health: a success clears
+/// `failing_since_ms`; a failure sets it, and after 3 days of nothing but failures the
+/// subscription is disabled with the reason.
+pub async fn record_attempt(
+    env: &Env,
+    delivery_id: &str,
+    t: &AttemptTarget,
+    log: &AttemptLog<'_>,
+    now: i64,
+) -> worker::Result<()> {
+    let at = time::format_millis(now);
+    let d = db(env)?;
+    let health = if log.ok {
+        d.prepare("UPDATE webhooks SET failing_since_ms = NULL WHERE id = ?1 AND failing_since_ms IS NOT NULL")
+            .bind(&[text(&t.webhook_id)])?
+    } else {
+        d.prepare(
+            "UPDATE webhooks SET failing_since_ms = COALESCE(failing_since_ms, ?2), \
+             enabled = CASE WHEN COALESCE(failing_since_ms, ?2) <= ?2 - ?3 THEN 0 ELSE enabled END, \
+             disabled_reason = CASE WHEN enabled = 1 AND COALESCE(failing_since_ms, ?2) <= ?2 - ?3 \
+               THEN 'Disabled automatically on ' || ?4 || ': every delivery failed for 3 days.' ELSE disabled_reason END \
+             WHERE id = ?1",
+        )
+        .bind(&[text(&t.webhook_id), int(now), int(DISABLE_AFTER_MS), text(&at)])?
+    };
+    d.batch(vec![
+        d.prepare(
+            "UPDATE deliveries SET status = ?2, attempt_count = attempt_count + 1, \
+             attempts = json_insert(attempts, '$[#]', json(?3)), next_attempt_ms = ?4, updated_at = ?5 \
+             WHERE id = ?1 AND workspace_id = ?6",
+        )
+        .bind(&[
+            text(delivery_id),
+            text(log.status),
+            text(log.entry),
+            opt_int(log.next_attempt_ms),
+            text(&at),
+            int(t.workspace_id),
+        ])?,
+        health,
+    ])
+    .await?;
+    Ok(())
+}
+
+/// The cron sweep's batch: ids of events not dispatched since `undispatched_ms` (at most
+/// 500) and of pending deliveries overdue since `overdue_ms` (at most 500); deliveries and
+/// events created before `expired_ms` are deleted.
+pub async fn sweep(
+    env: &Env,
+    undispatched_ms: i64,
+    overdue_ms: i64,
+    expired_ms: i64,
+) -> worker::Result<(Vec<String>, Vec<String>)> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let d = db(env)?;
+    let results = d
+        .batch(vec![
+            d.prepare("SELECT id FROM events WHERE dispatched = 0 AND created_ms <= ?1 ORDER BY created_ms LIMIT 500")
+                .bind(&[int(undispatched_ms)])?,
+            d.prepare(
+                "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_ms <= ?1 \
+                 ORDER BY next_attempt_ms LIMIT 500",
+            )
+            .bind(&[int(overdue_ms)])?,
+            d.prepare("DELETE FROM deliveries WHERE created_ms < ?1").bind(&[int(expired_ms)])?,
+            d.prepare("DELETE FROM events WHERE created_ms < ?1").bind(&[int(expired_ms)])?,
+        ])
+        .await?;
+    let ids = |i: usize| -> worker::Result<Vec<String>> {
+        Ok(results
+            .get(i)
+            .map(|r| r.results::<Id>())
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+    };
+    Ok((ids(0)?, ids(1)?))
 }

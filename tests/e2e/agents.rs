@@ -85,7 +85,8 @@ fn seed_curl_examples_run_unchanged(w: &World) {
         p.expect_error(400, "INVALID_JSON");
         assert_eq!(w.send("GET", "/v1/agents/tweety-bird", tk, None, &[]).expect(200).json()["model"], "gpt-4.1-mini");
     }
-    for base in ["/api/agents"] {
+    {
+        let base = "/api/agents";
         let t = w.tenant();
         let tk = Some(t.token.as_str());
         let a = w.send("POST", base, tk, Some(create), &[]).expect(201).json();

@@ -87,11 +87,14 @@ fn function_validation(w: &World) {
     ] {
         w.post(fns, &t.token, &body).expect_invalid(field);
     }
+    // The method is one of the document's, exactly: `post` is not POST.
+    w.post(fns, &t.token, &json!({"name": "f", "description": "d", "url": "https://x.io", "method": "post"}))
+        .expect_invalid("method");
     assert_eq!(w.get(fns, &t.token).json(), json!([]));
     w.post(
         fns,
         &t.token,
-        &json!({"name": "f", "description": "d", "url": "https://x.io", "method": "post",
+        &json!({"name": "f", "description": "d", "url": "https://x.io", "method": "POST",
         "parameters": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}),
     )
     .expect(201);

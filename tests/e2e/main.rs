@@ -8,14 +8,19 @@
 
 mod actions;
 mod agents;
-mod foundation;
+mod companies;
+mod conversations;
+mod customers;
 mod functions;
 mod harness;
 mod idempotency;
+mod members;
 mod mock;
-mod support;
+mod records;
+mod requests;
 mod training;
 mod webhooks;
+mod workspaces;
 
 use harness::World;
 
@@ -34,18 +39,22 @@ fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let wanted = |(name, _): &Case| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let mut cases: Vec<Case> = Vec::new();
-    cases.extend(foundation::cases());
+    cases.extend(requests::cases());
+    cases.extend(workspaces::cases());
     cases.extend(agents::cases());
     cases.extend(functions::cases());
     cases.extend(actions::cases());
     cases.extend(idempotency::cases());
     cases.extend(training::cases());
-    cases.extend(support::cases());
+    cases.extend(companies::cases());
+    cases.extend(customers::cases());
+    cases.extend(members::cases());
+    cases.extend(conversations::cases());
     cases.extend(webhooks::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
-    let mut solo: Vec<Case> = foundation::solo_cases();
+    let mut solo: Vec<Case> = requests::solo_cases();
     solo.retain(wanted);
 
     let world = World::start();

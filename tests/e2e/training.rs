@@ -584,7 +584,9 @@ fn search_ranks_cites_and_validates(w: &World) {
     assert_eq!(search(w, &t, "search-agent", "zebra")["count"], 0);
     // Validation and the agent in the path.
     w.get("/v1/agents/search-agent/knowledge/search", &t.token).expect_invalid("q");
-    w.get("/v1/agents/search-agent/knowledge/search?q=%3F%21", &t.token).expect_invalid("q");
+    // A question without a word matches nothing (it is not an error).
+    assert_eq!(search(w, &t, "search-agent", "?!")["count"], 0);
+    w.get("/v1/agents/search-agent/knowledge/search?q=%20", &t.token).expect_invalid("q");
     w.get("/v1/agents/search-agent/knowledge/search?q=x&limit=0", &t.token).expect_invalid("limit");
     w.get("/v1/agents/search-agent/knowledge/search?q=x&limit=51", &t.token).expect_invalid("limit");
     w.get("/v1/agents/nobody/knowledge/search?q=x", &t.token).expect_error(404, "RESOURCE_NOT_FOUND");

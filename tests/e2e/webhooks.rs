@@ -212,6 +212,12 @@ fn receiver_that_never_answers_ends_failed_then_retry_and_replay_redeliver(w: &W
     assert_eq!(retried["status"], "succeeded", "{retried}");
     assert_eq!(retried["attempt_count"], n + 1);
     assert_eq!(w.mock.requests(&good).len(), 1);
+    // The delivery on its own: the same object as the retry answered.
+    let one = w.get(&format!("/v1/webhooks/{whk}/deliveries/{dlv}"), &t.token).expect(200).json();
+    assert_eq!(one, retried);
+    w.get(&format!("/v1/webhooks/{whk}/deliveries/dlv_nope"), &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    let other = w.tenant();
+    w.get(&format!("/v1/webhooks/{whk}/deliveries/{dlv}"), &other.token).expect_error(404, "RESOURCE_NOT_FOUND");
 
     // Replay the window: the event is delivered once more, with the same webhook-id.
     let r = w.post(&format!("/v1/webhooks/{whk}/replay"), &t.token, &json!({"since": start})).expect(202).json();

@@ -3,6 +3,19 @@
 
 use super::schema::*;
 use super::Response;
+use crate::domain::{agent, training as dt};
+
+/// No white space and at least one non-digit (`domain::agent::uid_problem`).
+const UID_PATTERN: &str = "^\\S*[^\\s0-9]\\S*$";
+const FUNCTION_NAME_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+/// An absolute http(s) URL on a public-looking host name.
+pub const HTTP_URL_PATTERN: &str =
+    "^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?(\\?[A-Za-z0-9._~=&-]*)?$";
+
+/// Text that must not be blank (the validators trim, then require something).
+fn text(max: usize) -> S {
+    string().min_len(1).max_len(max).pattern("\\S")
+}
 use serde_json::{json, Value};
 
 pub fn schemas() -> Vec<(&'static str, S)> {
@@ -36,18 +49,18 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("abilities", array_of(string().one_of_str(&["external-api:read", "external-api:write"])))
                 .required(&["abilities"])])),
         ("WorkspaceCreate", object()
-            .prop("name", string().min_len(1).max_len(255))
+            .prop("name", text(255))
             .prop("plan", refer("Plan"))
             .prop("rate_limit", refer("RateLimit"))
             .prop("monthly_action_quota", integer().min(0))
             .required(&["name"])),
         ("WorkspaceUpdate", object()
-            .prop("name", string().min_len(1).max_len(255))
+            .prop("name", text(255))
             .prop("plan", refer("Plan"))
             .prop("rate_limit", refer("RateLimit"))
             .prop("monthly_action_quota", integer().min(0))),
         ("TokenCreate", object()
-            .prop("name", string().min_len(1).max_len(255))
+            .prop("name", text(255))
             .prop("abilities", array_of(string().one_of_str(&["external-api:read", "external-api:write"])).min_items(1).doc("Default: both."))
             .prop("expires_at", string().format("date-time").doc("RFC 3339, in the future."))
             .required(&["name"])),
@@ -95,58 +108,12 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("is_trashed", boolean())
             .prop("protected", boolean().doc("Set by the operator API; a protected agent cannot be trashed or deleted."))
             .required(&["id", "uid", "name", "provider", "model", "instructions", "functions", "knowledge", "web_search", "max_tokens", "avatar_url", "picture", "directory", "comment", "tags", "metadata", "created_at", "updated_at", "is_agent", "is_trashed"])),
-        ("AgentList", object()
-            .prop("data", array_of(refer("Agent")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many agents matched in all."))
-            .required(&["data", "start", "end", "count"])),
-        ("AgentCreate", object()
-            .prop("uid", string().doc("No white space, at least one non-digit, unique in the workspace (a trashed agent keeps its uid until deleted).").max_len(255))
-            .prop("name", string().max_len(255))
-            .prop("provider", string().one_of_str(&["anthropic", "gemini", "kapa", "openai", "weavy"]))
-            .prop("model", string().max_len(255))
-            .prop("instructions", string().or_null())
-            .prop("functions", array_of(one_of(vec![string(), refer("FunctionWrite")])).or_null().doc("The agent's whole function set: a name keeps an existing function, an object adds or replaces one; functions not listed are removed."))
-            .prop("knowledge", array_of(integer().min(1)).or_null())
-            .prop("web_search", boolean().or_null())
-            .prop("max_tokens", integer().or_null().min(1))
-            .prop("picture", string().or_null().doc("A public http(s) URL, a base64 `data:image/...` URI (at most 512 KiB; stored, served at /v1/blobs/{id}) or a blob id."))
-            .prop("directory", types(&["string", "integer", "null"]).doc("Directory id or name; a new name creates the directory."))
-            .prop("comment", string().or_null())
-            .prop("tags", array_of(string()).or_null().max_items(100))
-            .prop("metadata", object().or_null())
-            .required(&["uid", "name", "provider", "model"])),
-        ("AgentUpdate", object()
-            .prop("uid", string().doc("No white space, at least one non-digit, unique in the workspace (a trashed agent keeps its uid until deleted).").max_len(255))
-            .prop("name", string().max_len(255))
-            .prop("provider", string().one_of_str(&["anthropic", "gemini", "kapa", "openai", "weavy"]))
-            .prop("model", string().max_len(255))
-            .prop("instructions", string().or_null())
-            .prop("functions", array_of(one_of(vec![string(), refer("FunctionWrite")])).or_null().doc("The agent's whole function set: a name keeps an existing function, an object adds or replaces one; functions not listed are removed."))
-            .prop("knowledge", array_of(integer().min(1)).or_null())
-            .prop("web_search", boolean().or_null())
-            .prop("max_tokens", integer().or_null().min(1))
-            .prop("picture", string().or_null().doc("A public http(s) URL, a base64 `data:image/...` URI (at most 512 KiB; stored, served at /v1/blobs/{id}) or a blob id."))
-            .prop("directory", types(&["string", "integer", "null"]).doc("Directory id or name; a new name creates the directory."))
-            .prop("comment", string().or_null())
-            .prop("tags", array_of(string()).or_null().max_items(100))
-            .prop("metadata", object().or_null())),
-        ("FunctionWrite", object()
-            .prop("name", string().pattern("^[A-Za-z0-9_-]+$").max_len(64))
-            .prop("description", string())
-            .prop("url", string().format("uri").doc("Absolute http(s) URL."))
-            .prop("method", string().one_of_str(&["GET", "POST", "PUT", "PATCH", "DELETE"]).default("GET"))
-            .prop("headers", object().values(string()).doc("Sent with every call; values are encrypted at rest. Values of Authorization, Cookie and any header naming a key, token or secret come back as `********`; writing `********` keeps the stored value."))
-            .prop("parameters", object().or_null().doc("A JSON Schema object: `{\"type\": \"object\", \"properties\": {...}, \"required\"?: [...]}`."))
-            .required(&["name", "description", "url"])),
-        ("FunctionPatch", object()
-            .prop("name", string().pattern("^[A-Za-z0-9_-]+$").max_len(64))
-            .prop("description", string())
-            .prop("url", string().format("uri").doc("Absolute http(s) URL."))
-            .prop("method", string().one_of_str(&["GET", "POST", "PUT", "PATCH", "DELETE"]).default("GET"))
-            .prop("headers", object().values(string()).doc("Sent with every call; values are encrypted at rest. Values of Authorization, Cookie and any header naming a key, token or secret come back as `********`; writing `********` keeps the stored value."))
-            .prop("parameters", object().or_null().doc("A JSON Schema object: `{\"type\": \"object\", \"properties\": {...}, \"required\"?: [...]}`."))),
+        ("AgentList", listing("Agent", "agents")),
+        ("AgentCreate", agent_write().required(&["uid", "name", "provider", "model"])),
+        ("AgentUpdate", agent_write().doc("Fields left out keep their values.")),
+        ("FunctionWrite", function_write().required(&["name", "description", "url"])),
+        ("FunctionPut", function_write().required(&["description", "url"]).doc("`name`, when given, must be the path's.")),
+        ("FunctionPatch", function_write().doc("Fields left out keep their values. Changing `url` keeps the stored headers.")),
         ("Function", object()
             .prop("name", string().pattern("^[A-Za-z0-9_-]+$").max_len(64))
             .prop("description", string())
@@ -180,8 +147,8 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("plan", refer("Plan"))
                 .required(&["current", "limit", "plan"])])),
         ("ExecuteRequest", object().examples(vec![json!({"pieceName": "slack", "actionName": "send_message", "input": {"channel": "C01ABC23DEF", "text": "Deployment to production completed successfully."}, "connectionId": "conn_0123456789abcdef0123456789abcdef"})])
-            .prop("pieceName", string().doc("The piece providing the action (see `GET /v1/pieces`)."))
-            .prop("actionName", string().doc("Name of the action to execute."))
+            .prop("pieceName", text(255).doc("The piece providing the action (see `GET /v1/pieces`)."))
+            .prop("actionName", text(255).doc("Name of the action to execute."))
             .prop("input", object().doc("Action parameters, as the action's `inputSchema` says. Unknown fields are refused."))
             .prop("connectionId", string().doc("A `conn_` connection of this workspace and piece. Required by actions with `requiresConnection`."))
             .prop("projectId", string().doc("Recorded with the execution."))
@@ -217,9 +184,9 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("pieceName", string().one_of_str(&["slack", "github", "google-sheets"]))
             .prop("name", string().max_len(255))
             .prop("credentials", object().doc("Encrypted at rest (AES-256-GCM), never returned. slack, github and google-sheets need `access_token`. At most 16 KiB.")
-                .prop("access_token", string())
+                .prop("access_token", text(4096))
                 .required(&["access_token"]))
-            .prop("expires_at", string().format("date-time").doc("RFC 3339, in the future. Past it, executes with this connection get 400 CONNECTION_ERROR."))
+            .prop("expires_at", string().format("date-time").or_null().doc("RFC 3339, in the future. Past it, executes with this connection get 400 CONNECTION_ERROR."))
             .required(&["pieceName", "credentials"])),
         ("Usage", object()
             .prop("plan", refer("Plan"))
@@ -258,28 +225,31 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("updated_at", string().format("date-time"))
             .prop("processed_at", string().or_null().format("date-time"))
             .required(&["id", "agent_id", "type", "title", "content", "question", "answer", "url", "status", "error", "chunks", "redactions", "attempts", "created_at", "updated_at", "processed_at"])),
-        ("TrainingDataList", object()
-            .prop("data", array_of(refer("TrainingData")))
-            .prop("start", integer())
-            .prop("end", integer())
-            .prop("count", integer())
-            .required(&["data", "start", "end", "count"])),
-        ("TrainingDataCreate", object().doc("`type: text` takes `title` (optional) and `content`; `type: qa` takes `question` and `answer`. An unsupported type is 400 `INVALID_TYPE`; `url` is 422 `URL_DISCOVERY_REQUIRED` (use the URL endpoints).")
-            .prop("agent", types(&["integer", "string"]).doc("Agent id or uid."))
-            .prop("type", string().one_of_str(&["text", "qa"]))
-            .prop("title", string().or_null().max_len(255))
-            .prop("content", string().max_len(200000))
-            .prop("question", string().max_len(2000))
-            .prop("answer", string().max_len(20000))
-            .required(&["agent", "type"])),
-        ("TrainingDataUpdate", object().doc("text items: `title`, `content`; qa items: `question`, `answer`; url items: `title`. Fields left out keep their values; a text or qa item is re-chunked at once. `type` and `agent` cannot change.")
-            .prop("title", string().or_null().max_len(255))
-            .prop("content", string())
-            .prop("question", string())
-            .prop("answer", string())),
+        ("TrainingDataList", listing("TrainingData", "items")),
+        ("TrainingDataCreate", one_of(vec![
+            object()
+                .prop("agent", agent_ref())
+                .prop("type", string().constant("text"))
+                .prop("title", string().max_len(dt::MAX_TITLE).or_null())
+                .prop("content", text(dt::MAX_CONTENT))
+                .required(&["agent", "type", "content"])
+                .set("not", any_of(vec![object().required(&["question"]), object().required(&["answer"])]).into_value()),
+            object()
+                .prop("agent", agent_ref())
+                .prop("type", string().constant("qa"))
+                .prop("question", text(dt::MAX_QUESTION))
+                .prop("answer", text(dt::MAX_ANSWER))
+                .required(&["agent", "type", "question", "answer"])
+                .set("not", any_of(vec![object().required(&["title"]), object().required(&["content"])]).into_value()),
+        ]).doc("`type: text` takes `title` (optional) and `content`; `type: qa` takes `question` and `answer`; the other type's fields are refused. An unsupported type is 400 `INVALID_TYPE`; `url` is 422 `URL_DISCOVERY_REQUIRED` (use the URL endpoints).")),
+        ("TrainingDataUpdate", object().doc("text items: `title`, `content`; qa items: `question`, `answer`; url items: `title`; the fields of another type are a 422. Fields left out keep their values; a text or qa item is re-chunked at once. `type` and `agent` cannot change.")
+            .prop("title", string().max_len(dt::MAX_TITLE).or_null())
+            .prop("content", text(dt::MAX_CONTENT))
+            .prop("question", text(dt::MAX_QUESTION))
+            .prop("answer", text(dt::MAX_ANSWER))),
         ("UrlDiscoverRequest", object()
-            .prop("agent", types(&["integer", "string"]).doc("Agent id or uid."))
-            .prop("url", string().format("uri").doc("An http(s) page; the outbound guard applies."))
+            .prop("agent", agent_ref())
+            .prop("url", string().max_len(2_048).pattern(HTTP_URL_PATTERN).doc("An http(s) page; the outbound guard applies."))
             .required(&["agent", "url"])),
         ("UrlDiscovery", object().doc("Nothing is stored.")
             .prop("url", string())
@@ -289,8 +259,8 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("urls", array_of(string()).doc("The page itself, then the same-site links of the page and of the sitemap, without fragments, de-duplicated (at most 500)."))
             .required(&["url", "title", "sitemap", "count", "urls"])),
         ("UrlProcessRequest", object()
-            .prop("agent", types(&["integer", "string"]).doc("Agent id or uid."))
-            .prop("urls", array_of(string()).max_items(100).doc("http(s) URLs; invalid or refused ones are reported in `rejected`, duplicates (fragments aside) are stored once; a URL the agent already has re-queues that item."))
+            .prop("agent", agent_ref())
+            .prop("urls", array_of(string()).min_items(1).max_items(dt::MAX_URLS).doc("http(s) URLs; invalid or refused ones are reported in `rejected`, duplicates (fragments aside) are stored once; a URL the agent already has re-queues that item."))
             .required(&["agent", "urls"])),
         ("UrlProcessResult", object()
             .prop("data", array_of(refer("TrainingData")))
@@ -301,7 +271,7 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                     .required(&["url", "reason"])))
             .required(&["data", "count", "rejected"])),
         ("UrlResyncRequest", object()
-            .prop("agent", types(&["integer", "string"]).doc("Agent id or uid."))
+            .prop("agent", agent_ref())
             .required(&["agent"])),
         ("UrlResyncResult", object()
             .prop("data", array_of(refer("TrainingData")))
@@ -333,76 +303,61 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .required(&["id", "external_id", "name"])),
         ("Company", object().doc("An organisation your customers belong to.")
             .prop("id", integer())
-            .prop("external_id", string().or_null().min_len(1).max_len(255).doc("Your own id for the record (e.g. your CRM's), unique in the workspace. Numbers are taken as their decimal text. No control characters or surrounding white space."))
+            .prop("external_id", external_id())
             .prop("name", string().max_len(255))
             .prop("domain", string().or_null().doc("Host name, lower case (e.g. `acme.com`)."))
             .prop("traits", object().open().doc("Custom attributes (JSON object, at most 64 KiB). A write **merges** into the stored object (RFC 7396 merge patch: a key set to `null` is removed, nested objects merge); `traits: null` clears them all."))
-            .prop("tags", array_of(string().max_len(255)).max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
             .prop("customer_count", integer().doc("How many customers belong to the company."))
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))
             .required(&["id", "external_id", "name", "domain", "traits", "tags", "customer_count", "created_at", "updated_at"])),
-        ("CompanyList", object()
-            .prop("data", array_of(refer("Company")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many companies matched in all."))
-            .required(&["data", "start", "end", "count"])),
+        ("CompanyList", listing("Company", "companies")),
         ("CompanyWrite", object().doc("Create: `name` is required. PATCH and PUT update: fields left out keep their values.")
-            .prop("external_id", string().or_null().min_len(1).max_len(255).doc("Your own id for the record (e.g. your CRM's), unique in the workspace. Numbers are taken as their decimal text. No control characters or surrounding white space."))
-            .prop("name", string().min_len(1).max_len(255))
-            .prop("domain", string().or_null().max_len(253).doc("A host name such as `acme.com` (no scheme or path); stored lower case; blank or null clears."))
+            .prop("external_id", external_id())
+            .prop("name", text(255))
+            .prop("domain", string().pattern(&blank_or(DOMAIN_PATTERN)).or_null().max_len(253).doc("A host name such as `acme.com` (no scheme or path); stored lower case; blank or null clears."))
             .prop("traits", object().or_null().open().doc("Custom attributes (JSON object, at most 64 KiB). A write **merges** into the stored object (RFC 7396 merge patch: a key set to `null` is removed, nested objects merge); `traits: null` clears them all."))
-            .prop("tags", array_of(string().max_len(255)).or_null().max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))),
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))),
         ("Customer", object().doc("A person your product supports (a user or an anonymous visitor).")
             .prop("id", integer())
-            .prop("external_id", string().or_null().min_len(1).max_len(255).doc("Your own id for the record (e.g. your CRM's), unique in the workspace. Numbers are taken as their decimal text. No control characters or surrounding white space."))
+            .prop("external_id", external_id())
             .prop("name", string().or_null().max_len(255))
-            .prop("email", string().or_null().format("email"))
+            .prop("email", string().or_null())
             .prop("phone", string().or_null())
             .prop("traits", object().open().doc("Custom attributes (JSON object, at most 64 KiB). A write **merges** into the stored object (RFC 7396 merge patch: a key set to `null` is removed, nested objects merge); `traits: null` clears them all."))
-            .prop("tags", array_of(string().max_len(255)).max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
             .prop("company", refer("CompanySummary"))
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))
             .required(&["id", "external_id", "name", "email", "phone", "traits", "tags", "company", "created_at", "updated_at"])),
-        ("CustomerList", object()
-            .prop("data", array_of(refer("Customer")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many customers matched in all."))
-            .required(&["data", "start", "end", "count"])),
+        ("CustomerList", listing("Customer", "customers")),
         ("RecordRef", one_of(vec![integer().min(1), object()
                 .prop("id", integer().min(1))
                 .required(&["id"]), object()
                 .prop("external_id", string())
                 .required(&["external_id"])]).doc("A record of the workspace: its id, `{\"id\": n}`, or `{\"external_id\": \"...\"}`.")),
         ("CustomerWrite", object().doc("Every field is optional (an anonymous visitor is a customer too). PATCH and PUT update: fields left out keep their values; `null` (or blank text) clears.")
-            .prop("external_id", string().or_null().min_len(1).max_len(255).doc("Your own id for the record (e.g. your CRM's), unique in the workspace. Numbers are taken as their decimal text. No control characters or surrounding white space."))
+            .prop("external_id", external_id())
             .prop("name", string().or_null().max_len(255))
-            .prop("email", string().or_null().format("email").max_len(254).doc("A valid address (`local@domain.tld`); matched without regard to case."))
-            .prop("phone", string().or_null().max_len(50).doc("Digits with an optional leading `+`, spaces, dots, dashes and parentheses; 3-20 digits."))
+            .prop("email", string().pattern(&blank_or(EMAIL_PATTERN)).max_len(254).or_null().doc("A valid address (`local@domain.tld`, the local part printable ASCII); matched without regard to case."))
+            .prop("phone", string().pattern(&blank_or(PHONE_PATTERN)).max_len(50).or_null().doc("Digits with an optional leading `+`, spaces, dots, dashes and parentheses; 3-20 digits."))
             .prop("traits", object().or_null().open().doc("Custom attributes (JSON object, at most 64 KiB). A write **merges** into the stored object (RFC 7396 merge patch: a key set to `null` is removed, nested objects merge); `traits: null` clears them all."))
-            .prop("tags", array_of(string().max_len(255)).or_null().max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
             .prop("company", one_of(vec![refer("RecordRef"), null()]).doc("The customer's company: an id, `{\"id\": n}` or `{\"external_id\": \"...\"}` of a company of this workspace (else 422 naming `company`); `null` removes it."))),
         ("Member", object().doc("A person of the workspace's support staff.")
             .prop("id", integer())
             .prop("name", string())
-            .prop("email", string().format("email").doc("Unique in the workspace (without regard to case)."))
+            .prop("email", string().doc("Unique in the workspace (without regard to case)."))
             .prop("role", string().one_of_str(&["admin", "agent"]))
             .prop("open_conversation_count", integer().doc("Open conversations assigned to the member."))
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))
             .required(&["id", "name", "email", "role", "open_conversation_count", "created_at", "updated_at"])),
-        ("MemberList", object()
-            .prop("data", array_of(refer("Member")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many members matched in all."))
-            .required(&["data", "start", "end", "count"])),
+        ("MemberList", listing("Member", "members")),
         ("MemberWrite", object().doc("Create: `name` and `email` required, `role` defaults to `agent`. PATCH: fields left out keep their values. A taken email is a 422 naming `email`.")
-            .prop("name", string().min_len(1).max_len(255))
-            .prop("email", string().format("email").max_len(254))
+            .prop("name", text(255))
+            .prop("email", string().pattern(&padded(EMAIL_PATTERN)).max_len(254))
             .prop("role", string().one_of_str(&["admin", "agent"]))),
         ("Assignee", object().or_null().doc("Who handles the conversation: an AI agent or a member.")
             .prop("type", string().one_of_str(&["agent", "member"]))
@@ -417,7 +372,7 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("status", string().one_of_str(&["open", "pending", "snoozed", "closed"]))
             .prop("priority", string().one_of_str(&["low", "normal", "high", "urgent"]))
             .prop("channel", string().one_of_str(&["api", "chat", "email", "phone", "sms"]))
-            .prop("tags", array_of(string().max_len(255)).max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
             .prop("customer", object()
                 .prop("id", integer())
                 .prop("external_id", string().or_null())
@@ -436,22 +391,17 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))
             .required(&["id", "subject", "status", "priority", "channel", "tags", "customer", "assignee_type", "assignee_id", "assignee", "assigned_at", "snoozed_until", "status_changed_at", "closed_at", "last_message_at", "message_count", "note_count", "created_at", "updated_at"])),
-        ("ConversationList", object()
-            .prop("data", array_of(refer("Conversation")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many conversations matched in all."))
-            .required(&["data", "start", "end", "count"])),
+        ("ConversationList", listing("Conversation", "conversations")),
         ("ConversationCreate", object()
             .prop("customer", refer("RecordRef").doc("The conversation's customer (of this workspace, else 422 naming `customer`)."))
             .prop("subject", string().or_null().max_len(255))
             .prop("priority", string().one_of_str(&["low", "normal", "high", "urgent"]).default("normal"))
             .prop("channel", string().one_of_str(&["api", "chat", "email", "phone", "sms"]).default("api"))
-            .prop("tags", array_of(string().max_len(255)).max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
-            .prop("message", one_of(vec![string(), object()
-                    .prop("body", string().max_len(65536))
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))
+            .prop("message", one_of(vec![text(65_536), object()
+                    .prop("body", text(65_536))
                     .prop("sender_type", string().one_of_str(&["customer", "agent", "member"]))
-                    .prop("sender_id", types(&["integer", "string"]).doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id."))
+                    .prop("sender_id", party_ref())
                     .required(&["body"])]).doc("The first message, written in the same transaction as the conversation: its body text, or an object. The sender defaults to the conversation's customer."))
             .prop("assignee_type", string().or_null().doc("Optional initial assignee, with the rules of `POST /v1/conversations/{id}/assign`."))
             .prop("assignee_id", types(&["integer", "string"]).doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id."))
@@ -459,11 +409,17 @@ pub fn schemas() -> Vec<(&'static str, S)> {
         ("ConversationUpdate", object().doc("Fields left out keep their values. `status`, the assignee, `customer`, `channel` and `snoozed_until` change only through the conversation's actions (a 422 names them).")
             .prop("subject", string().or_null().max_len(255))
             .prop("priority", string().one_of_str(&["low", "normal", "high", "urgent"]))
-            .prop("tags", array_of(string().max_len(255)).or_null().max_items(100).doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))),
-        ("Assign", object().doc("Rules: `assignee_type` is `agent` (an AI agent, by id or uid; not trashed) or `member` (by id or email), or null to unassign (then `assignee_id` must be null or absent). An AI agent cannot be assigned a closed conversation (reopen it first) nor a `phone` conversation. A type outside these, or a rule broken, is 400 `INVALID_ASSIGNEE_TYPE` (checked first); an assignee that does not exist, is trashed or belongs to another workspace is 400 `INVALID_ASSIGNEE`. `assigned_at` moves only when the assignee changes.")
-            .prop("assignee_type", string().or_null().enumerate(vec![Value::from("agent"), Value::from("member"), Value::Null]))
-            .prop("assignee_id", types(&["integer", "string"]).doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id."))
-            .required(&["assignee_type"])),
+            .prop("tags", array_of(text(255)).max_items(100).or_null().doc("Labels (trimmed, de-duplicated). A write replaces the list; `null` clears it."))),
+        ("Assign", one_of(vec![
+            object()
+                .prop("assignee_type", string().one_of_str(&["agent", "member"]))
+                .prop("assignee_id", party_ref())
+                .required(&["assignee_type", "assignee_id"]),
+            object()
+                .prop("assignee_type", null())
+                .prop("assignee_id", null())
+                .required(&["assignee_type"]),
+        ]).doc("Rules: `assignee_type` is `agent` (an AI agent, by id or uid; not trashed) or `member` (by id or email), or null to unassign (then `assignee_id` must be null or absent). An AI agent cannot be assigned a closed conversation (reopen it first) nor a `phone` conversation. A type outside these, or a rule broken, is 400 `INVALID_ASSIGNEE_TYPE` (checked first); an assignee that does not exist, is trashed or belongs to another workspace is 400 `INVALID_ASSIGNEE`. `assigned_at` moves only when the assignee changes.")),
         ("Snooze", object()
             .prop("snoozed_until", string().format("date-time").doc("RFC 3339, in the future, at most a year ahead; answered in UTC."))
             .required(&["snoozed_until"])),
@@ -480,21 +436,16 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("name", string().or_null().doc("Null once the sender is deleted.")))
             .prop("created_at", string().format("date-time"))
             .required(&["id", "conversation_id", "type", "body", "sender_type", "sender_id", "sender", "created_at"])),
-        ("MessageList", object()
-            .prop("data", array_of(refer("Message")))
-            .prop("start", integer().doc("= skip"))
-            .prop("end", integer().doc("start + the number of items returned"))
-            .prop("count", integer().doc("How many messages matched in all."))
-            .required(&["data", "start", "end", "count"])),
+        ("MessageList", listing("Message", "messages")),
         ("MessageCreate", object()
-            .prop("body", string().min_len(1).max_len(65536))
+            .prop("body", text(65_536))
             .prop("sender_type", string().one_of_str(&["customer", "agent", "member"]).doc("A customer may only write in their own conversations."))
-            .prop("sender_id", types(&["integer", "string"]).doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id."))
+            .prop("sender_id", party_ref())
             .required(&["body", "sender_type", "sender_id"])),
         ("NoteCreate", object()
-            .prop("body", string().min_len(1).max_len(65536))
+            .prop("body", text(65_536))
             .prop("sender_type", string().one_of_str(&["member", "agent"]).doc("Customers never write notes."))
-            .prop("sender_id", types(&["integer", "string"]).doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id."))
+            .prop("sender_id", party_ref())
             .required(&["body", "sender_type", "sender_id"])),
         ("EventType", string().one_of_str(&["agent.created", "agent.updated", "agent.trashed", "agent.restored", "agent.deleted", "customer.created", "customer.updated", "customer.deleted", "company.created", "company.updated", "company.deleted", "conversation.created", "conversation.updated", "conversation.assigned", "conversation.status_changed", "message.created", "note.created", "training_data.created", "training_data.completed", "training_data.failed", "training_data.deleted", "connection.created", "connection.deleted", "webhook.test"])),
         ("Webhook", object()
@@ -512,21 +463,17 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("previous_secret_expires_at", string().format("date-time").doc("After a rotation: until when the old secret also signs."))
                 .required(&["secret"])])),
         ("WebhookCreate", object()
-            .prop("url", string().doc("http(s) URL that passes the outbound guard."))
-            .prop("events", array_of(string()).doc("Known event types, or `[\"*\"]`. Unknown types are a 422 naming them."))
+            .prop("url", string().max_len(2_048).pattern(HTTP_URL_PATTERN).doc("http(s) URL that passes the outbound guard (no private, loopback or link-local address, no localhost, .local or .internal host)."))
+            .prop("events", events())
             .prop("description", string().or_null().max_len(1000))
             .prop("enabled", boolean().default(true))
             .required(&["url", "events"])),
         ("WebhookUpdate", object().doc("Fields left out keep their values; `enabled: true` clears an automatic disabling.")
-            .prop("url", string().doc("http(s) URL that passes the outbound guard."))
-            .prop("events", array_of(string()).doc("Known event types, or `[\"*\"]`. Unknown types are a 422 naming them."))
+            .prop("url", string().max_len(2_048).pattern(HTTP_URL_PATTERN).doc("http(s) URL that passes the outbound guard (no private, loopback or link-local address, no localhost, .local or .internal host)."))
+            .prop("events", events())
             .prop("description", string().or_null().max_len(1000))
             .prop("enabled", boolean().default(true))),
-        ("WebhookList", object()
-            .prop("data", array_of(refer("Webhook")))
-            .prop("start", integer())
-            .prop("end", integer())
-            .prop("count", integer())),
+        ("WebhookList", listing("Webhook", "subscriptions")),
         ("Event", object().doc("The envelope, exactly as delivered.")
             .prop("id", string().doc("`evt_` id; also the `webhook-id` header of every delivery of it."))
             .prop("type", refer("EventType"))
@@ -538,11 +485,7 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("previous", object().doc("On updates, trash and restore: the changed fields with their values before."))
                 .required(&["object"]))
             .required(&["id", "type", "created_at", "workspace_id", "sequence", "data"])),
-        ("EventList", object()
-            .prop("data", array_of(refer("Event")))
-            .prop("start", integer())
-            .prop("end", integer())
-            .prop("count", integer())),
+        ("EventList", listing("Event", "events")),
         ("DeliveryAttempt", object()
             .prop("at", string().format("date-time"))
             .prop("status", integer().or_null().doc("The receiver's HTTP status; null when there was no answer."))
@@ -561,15 +504,11 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("next_attempt_at", string().or_null().format("date-time"))
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))),
-        ("DeliveryList", object()
-            .prop("data", array_of(refer("Delivery")))
-            .prop("start", integer())
-            .prop("end", integer())
-            .prop("count", integer())),
+        ("DeliveryList", listing("Delivery", "deliveries")),
         ("ReplayRequest", object()
             .prop("since", string().format("date-time"))
-            .prop("until", string().format("date-time"))
-            .prop("types", array_of(refer("EventType")))
+            .prop("until", string().format("date-time").or_null())
+            .prop("types", array_of(refer("EventType")).min_items(1).or_null().doc("Only these types (default: the subscription's)."))
             .required(&["since"])),
         ("ReplayResult", object()
             .prop("replayed", integer())
@@ -577,6 +516,137 @@ pub fn schemas() -> Vec<(&'static str, S)> {
     ];
     all.extend(operation_schemas());
     all
+}
+
+/// An agent's fields as a write takes them (`domain::agent::agent_input`).
+fn agent_write() -> S {
+    object()
+        .prop(
+            "uid",
+            string().min_len(1).max_len(255).pattern(UID_PATTERN).doc(
+                "No white space, at least one non-digit, unique in the workspace (a trashed agent keeps its uid until deleted).",
+            ),
+        )
+        .prop("name", text(255))
+        .prop("provider", string().one_of_str(&agent::PROVIDERS))
+        .prop("model", text(255))
+        .prop("instructions", string().max_len(100_000).or_null())
+        .prop(
+            "functions",
+            array_of(one_of(vec![
+                string().min_len(1).max_len(64).pattern(FUNCTION_NAME_PATTERN).doc("The name of one of the agent's functions, kept as it is."),
+                refer("FunctionWrite"),
+            ]))
+            .or_null()
+            .doc("The agent's whole function set: a name keeps an existing function, an object adds or replaces one; functions not listed are removed. Names must be distinct."),
+        )
+        .prop("knowledge", array_of(integer().min(1)).or_null())
+        .prop("web_search", boolean().or_null())
+        .prop("max_tokens", integer().min(1).max(10_000_000).or_null())
+        .prop(
+            "picture",
+            string()
+                .pattern("^$|^data:image/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]{4})+$|^blob_[A-Za-z0-9_]{1,59}$|^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(/[A-Za-z0-9._~/-]*)?$")
+                .or_null()
+                .doc("A public http(s) URL, a base64 `data:image/...` URI (at most 512 KiB; stored, served at /v1/blobs/{id}) or a blob id; empty or null clears."),
+        )
+        .prop(
+            "directory",
+            one_of(vec![integer().min(1), string().max_len(255), null()])
+                .doc("Directory id or name; a new name creates the directory; blank or null clears."),
+        )
+        .prop("comment", string().max_len(10_000).or_null())
+        .prop("tags", array_of(text(255)).max_items(100).or_null())
+        .prop("metadata", object().or_null().doc("Any JSON object of at most 64 KiB."))
+}
+
+/// A function's fields as a write takes them (`domain::agent::function_input`).
+fn function_write() -> S {
+    object()
+        .prop("name", string().min_len(1).max_len(64).pattern(FUNCTION_NAME_PATTERN))
+        .prop("description", text(4_000))
+        .prop("url", string().max_len(2_048).pattern(HTTP_URL_PATTERN).doc("Absolute http(s) URL."))
+        .prop("method", string().one_of_str(&agent::METHODS).or_null().doc("Default `GET`."))
+        .prop(
+            "headers",
+            object()
+                .values(string().pattern("^[^\\r\\n]*$"))
+                .or_null()
+                .doc("Sent with every call; values are encrypted at rest. Values of Authorization, Cookie and any header naming a key, token or secret come back as `********`; writing `********` keeps the stored value. Names: visible ASCII without `:`."),
+        )
+        .prop(
+            "parameters",
+            object()
+                .prop("type", string().constant("object"))
+                .prop("properties", object().values(object()))
+                .prop("required", array_of(string()))
+                .required(&["type", "properties"])
+                .or_null()
+                .doc("A JSON Schema object: `{\"type\": \"object\", \"properties\": {...}, \"required\"?: [...]}`; `required` may only name its properties."),
+        )
+}
+
+/// A sender or assignee: an id, or a key the type reads (uid, e-mail, external id).
+fn party_ref() -> S {
+    one_of(vec![integer().min(1), text(255)])
+        .doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id.")
+}
+
+/// An agent named by id or uid (the training data routes).
+fn agent_ref() -> S {
+    one_of(vec![integer().min(1), text(255)]).doc("Agent id or uid.")
+}
+
+/// `events` of a subscription: known types, or `["*"]` (`domain::webhook::check_events`).
+fn events() -> S {
+    one_of(vec![array_of(refer("EventType")).min_items(1), array_of(string().constant("*")).min_items(1)])
+        .doc("Known event types, or `[\"*\"]` for all. Unknown types are a 422 naming them.")
+}
+
+/// `external_id` (`domain::support::external_id_problem`): 1-255 characters, no control
+/// characters, no white space at either end.
+fn external_id() -> S {
+    string()
+        .min_len(1)
+        .max_len(255)
+        .pattern("^[^\\s\\x00-\\x1f\\x7f-\\x9f]([^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$")
+        .or_null()
+        .doc("Your own id for the record (e.g. your CRM's), unique in the workspace: a string (a number is refused). No control characters or surrounding white space.")
+}
+
+/// A host name: dot-separated labels of letters, digits and hyphens, the last one not all
+/// digits (`domain::support::domain_problem`).
+macro_rules! domain {
+    () => {
+        "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]{0,62}[A-Za-z][A-Za-z0-9]{0,62}"
+    };
+}
+const DOMAIN_PATTERN: &str = domain!();
+/// An e-mail address: a printable-ASCII local part (`domain::support::email_problem`).
+const EMAIL_PATTERN: &str = concat!("[!-?A-~]{1,64}@", domain!());
+/// A phone number: 3-20 digits, a leading `+`, spaces, dots, dashes, parentheses.
+const PHONE_PATTERN: &str = "\\+?[ ().-]*([0-9][ ().-]*){3,20}";
+
+/// `pattern`, with white space around it (the value is trimmed).
+fn padded(pattern: &str) -> String {
+    format!("^\\s*{pattern}\\s*$")
+}
+
+/// `pattern` with white space around it, or blank (which clears the field).
+fn blank_or(pattern: &str) -> String {
+    format!("^\\s*$|^\\s*{pattern}\\s*$")
+}
+
+/// A page of a listing, or with `count_only=true` only its `count`: one schema for both,
+/// told apart by the request's parameter.
+fn listing(item: &str, what: &str) -> S {
+    object()
+        .doc("A page: `data`, `start` (= skip), `end` (start + the items returned) and `count`; with `count_only=true` only `count`.")
+        .prop("data", array_of(refer(item)))
+        .prop("start", integer().min(0))
+        .prop("end", integer().min(0))
+        .prop("count", integer().min(0).doc(&format!("How many {what} matched in all.")))
+        .required(&["count"])
 }
 
 /// Schemas the operations name that the resources' own schemas do not give.

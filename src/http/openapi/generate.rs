@@ -140,6 +140,9 @@ fn operation(route: &Route, op: &Op) -> Value {
         if !p.description.is_empty() {
             v["description"] = p.description.into();
         }
+        if p.required {
+            v["required"] = true.into();
+        }
         params.push(v);
     }
     if is_token_post(route, op) {
@@ -232,22 +235,26 @@ fn path_params(path: &str) -> Vec<(&str, S, &'static str)> {
     out
 }
 
-/// From a create (`POST /v1/things`) to the operations on what it made (`/v1/things/{id}`),
-/// so a client (or a stateful fuzzer) can chain them.
+/// From a create (`POST /v1/things`) to the operations on what it made
+/// (`/v1/things/{id}` and below it, e.g. `/v1/things/{id}/messages`), so a client (or a
+/// stateful fuzzer) can chain them. Operations needing another id are left out.
 fn links(route: &Route) -> Option<Value> {
     let prefix = format!("{}/{{", route.path);
     let item = ROUTES.iter().find(|r| r.path.starts_with(&prefix) && !r.path[prefix.len()..].contains('/'))?;
     let name = item.path[prefix.len()..].trim_end_matches('}');
     let field = if name == "name" { "name" } else { "id" };
+    let known = path_params(route.path).len() + 1;
     let mut links = Map::new();
-    for op in item.ops {
-        let mut parameters = Map::new();
-        for (p, _, _) in path_params(route.path) {
-            parameters.insert(p.to_string(), format!("$request.path.{p}").into());
+    for target in ROUTES.iter().filter(|r| r.path.starts_with(item.path) && path_params(r.path).len() == known) {
+        for op in target.ops {
+            let mut parameters = Map::new();
+            for (p, _, _) in path_params(route.path) {
+                parameters.insert(p.to_string(), format!("$request.path.{p}").into());
+            }
+            parameters.insert(name.to_string(), format!("$response.body#/{field}").into());
+            let link_name = format!("{}{}", op.method.name().chars().next().unwrap_or('X'), &op.doc.id);
+            links.insert(link_name, json!({"operationId": op.doc.id, "parameters": parameters}));
         }
-        parameters.insert(name.to_string(), format!("$response.body#/{field}").into());
-        let link_name = format!("{}{}", op.method.name().chars().next().unwrap_or('X'), &op.doc.id);
-        links.insert(link_name, json!({"operationId": op.doc.id, "parameters": parameters}));
     }
     Some(Value::Object(links))
 }

@@ -93,11 +93,12 @@ pub struct Param {
     pub name: &'static str,
     pub schema: schema::S,
     pub description: &'static str,
+    pub required: bool,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn query(name: &'static str, schema: schema::S, description: &'static str) -> Param {
-    Param { name, schema, description }
+    Param { name, schema, description, required: false }
 }
 
 /// A named response (`components/responses`).

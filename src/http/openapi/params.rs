@@ -1,237 +1,181 @@
-//! The query parameters of each listing and search, by operation.
+//! The query parameters of each listing and search, by operation. Their types, bounds,
+//! patterns and enums are the ones the parsers check (`domain::listing`,
+//! `domain::support`, the training and webhook handlers): the same constants.
 
 use super::schema::*;
 use super::{query, Param};
+use crate::domain::listing::{order_by_pattern, DEFAULT_TAKE, MAX_SKIP, MAX_TAKE};
+use crate::domain::support::{enum_list_pattern, ASSIGNEE_FILTER_TYPES, CHANNELS, PRIORITIES, ROLES, STATUSES};
+use crate::domain::training as dt;
+use crate::store;
 
-pub fn list_agents() -> Vec<Param> {
+/// `order_by`, `skip`, `take`, `count_only`: every listing has them.
+fn paging(sortable: &[&str]) -> Vec<Param> {
     vec![
-        query("q", string(), "Find agents by name."),
-        query(
-            "autocomplete",
-            boolean().default(true),
-            "`true`: `q` matches the start of any word of the name; `false`: anywhere in it.",
-        ),
-        query("tag", string(), "Only agents with this tag."),
-        query("directory", string(), "Directory id or name."),
-        query(
-            "trashed",
-            boolean().or_null().default(false),
-            "`false` (default) live agents, `true` trashed ones, `null` both.",
-        ),
         query(
             "order_by",
-            string().pattern("^(id|uid|name|provider|model|created_at|updated_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=name+desc`).",
+            string().pattern(&order_by_pattern(sortable)).default(sortable[0]),
+            "A sortable field, optionally followed by a space and `asc` or `desc` (e.g. `order_by=created_at+desc`).",
         ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
+        query("skip", integer().min(0).max(MAX_SKIP).default(0), "Items to skip."),
+        query("take", integer().min(1).max(MAX_TAKE).default(DEFAULT_TAKE), "Items to return."),
+        query(
+            "count_only",
+            boolean().default(false),
+            "`true` answers only `{\"count\": n}` (the listing schema without `data`, `start` and `end`).",
+        ),
     ]
 }
 
-pub fn get_agent() -> Vec<Param> {
-    vec![query("trashed", boolean(), "`true` to find the agent even if it is trashed.")]
+/// What every listing's `q` matches on (`domain::listing::search_prefix`).
+const SEARCH: &str = "Trimmed; matched on its first 47 bytes (D1's LIKE pattern limit).";
+
+/// `q` and `autocomplete`: a text search over the named fields.
+fn search(what: &'static str) -> Vec<Param> {
+    vec![
+        query("q", string().doc(SEARCH), what),
+        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
+    ]
 }
 
-pub fn update_agent() -> Vec<Param> {
-    vec![query("trashed", boolean(), "`true` to find the agent even if it is trashed.")]
+/// A text filter: empty filters nothing.
+fn text(name: &'static str, d: &'static str) -> Param {
+    query(name, string(), d)
 }
 
-pub fn upsert_agent() -> Vec<Param> {
-    vec![query("trashed", boolean(), "`true` to find the agent even if it is trashed.")]
+/// One value, or several comma-separated, of `allowed`.
+fn enum_list(name: &'static str, allowed: &[&str], d: &'static str) -> Param {
+    query(name, string().pattern(&enum_list_pattern(allowed)), d)
+}
+
+fn join(parts: Vec<Vec<Param>>) -> Vec<Param> {
+    parts.into_iter().flatten().collect()
+}
+
+pub fn list_agents() -> Vec<Param> {
+    join(vec![
+        search("Find agents by name."),
+        vec![
+            text("tag", "Only agents with this tag."),
+            text("directory", "Directory id or name."),
+            query(
+                "trashed",
+                string().one_of_str(&["true", "false", "null"]).default("false"),
+                "`false` (default) live agents, `true` trashed ones, `null` both.",
+            ),
+        ],
+        paging(&store::agents::SORTABLE),
+    ])
+}
+
+/// `?trashed=true` on one agent.
+pub fn trashed_agent() -> Vec<Param> {
+    vec![query("trashed", boolean().default(false), "`true` to find the agent even if it is trashed.")]
 }
 
 pub fn list_training_data() -> Vec<Param> {
-    vec![
-        query(
-            "agent",
-            string(),
-            "Only this agent's items (id or uid); an agent not in the workspace is 400 `INVALID_AGENT`.",
-        ),
-        query("type", string().one_of_str(&["text", "qa", "url"]), ""),
-        query("status", string().one_of_str(&["pending", "processing", "completed", "failed"]), ""),
-        query("q", string(), "Find items by title, URL or question (substring)."),
-        query(
-            "order_by",
-            string().pattern("^(id|title|status|created_at|updated_at|processed_at)( (asc|desc))?$").default("id"),
-            "",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+    join(vec![
+        vec![
+            query(
+                "agent",
+                string().min_len(1).pattern("\\S"),
+                "Only this agent's items (id or uid); an agent not in the workspace is 400 `INVALID_AGENT`.",
+            ),
+            query("type", string().one_of_str(&dt::TYPES), ""),
+            query("status", string().one_of_str(&dt::STATUSES), ""),
+            query("q", string().doc(SEARCH), "Find items by title, URL or question (substring)."),
+        ],
+        paging(&dt::SORTABLE),
+    ])
 }
 
 pub fn search_agent_knowledge() -> Vec<Param> {
-    vec![query("q", string().max_len(500), ""), query("limit", integer().min(1).max(50).default(10), "")]
+    vec![
+        Param { required: true, ..query("q", string().min_len(1).max_len(500).pattern("\\S"), "The question.") },
+        query("limit", integer().min(1).max(50).default(10), "Hits to return."),
+    ]
 }
 
 pub fn list_companies() -> Vec<Param> {
+    join(vec![
+        search("Find companies by name (or domain)."),
+        vec![
+            text("tag", "Only companies with this tag."),
+            text("domain", "Only companies with this domain."),
+            text("external_id", "Only the company with this external id."),
+        ],
+        paging(&store::companies::SORTABLE),
+    ])
+}
+
+fn customer_filters() -> Vec<Param> {
     vec![
-        query("q", string(), "Find companies by name (or domain)."),
-        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
-        query("tag", string(), "Only companies with this tag."),
-        query("domain", string(), "Only companies with this domain."),
-        query("external_id", string(), "Only the company with this external id."),
-        query(
-            "order_by",
-            string().pattern("^(id|name|domain|created_at|updated_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
+        text("tag", "Only customers with this tag."),
+        text("email", "Only customers with this email (without regard to case)."),
+        text("external_id", "Only the customer with this external id."),
     ]
 }
 
 pub fn list_company_customers() -> Vec<Param> {
-    vec![
-        query("q", string(), "Find customers by name or email."),
-        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
-        query("tag", string(), "Only customers with this tag."),
-        query("email", string(), "Only customers with this email (without regard to case)."),
-        query("external_id", string(), "Only the customer with this external id."),
-        query(
-            "order_by",
-            string().pattern("^(id|name|email|created_at|updated_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+    join(vec![search("Find customers by name or email."), customer_filters(), paging(&store::customers::SORTABLE)])
 }
 
 pub fn list_customers() -> Vec<Param> {
-    vec![
-        query("q", string(), "Find customers by name or email."),
-        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
-        query("tag", string(), "Only customers with this tag."),
-        query("email", string(), "Only customers with this email (without regard to case)."),
-        query("external_id", string(), "Only the customer with this external id."),
-        query(
+    join(vec![
+        search("Find customers by name or email."),
+        customer_filters(),
+        vec![query(
             "company",
-            integer(),
+            integer().min(1),
             "Only customers of this company (id). Another workspace's company matches nothing.",
-        ),
-        query(
-            "order_by",
-            string().pattern("^(id|name|email|created_at|updated_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+        )],
+        paging(&store::customers::SORTABLE),
+    ])
 }
 
 pub fn list_members() -> Vec<Param> {
-    vec![
-        query("q", string(), "Find members by name or email."),
-        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
-        query("role", string(), "Only members with this role (`admin`, `agent`, or both comma-separated)."),
-        query(
-            "order_by",
-            string().pattern("^(id|name|email|role|created_at|updated_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+    join(vec![
+        search("Find members by name or email."),
+        vec![enum_list("role", &ROLES, "Only members with this role (`admin`, `agent`, or both comma-separated).")],
+        paging(&store::members::SORTABLE),
+    ])
 }
 
 pub fn list_conversations() -> Vec<Param> {
-    vec![
-        query("status", string(), "`open`, `pending`, `snoozed`, `closed`, or several comma-separated."),
-        query("customer", integer(), "Only this customer's conversations (id)."),
-        query("assignee_type", string(), "`agent`, `member`, or `none` (unassigned)."),
-        query(
-            "assignee",
-            string(),
-            "With assignee_type=agent: the agent's id or uid; with assignee_type=member: the member's id or e-mail.",
-        ),
-        query("tag", string(), "Only conversations with this tag."),
-        query("priority", string(), "`low`, `normal`, `high`, `urgent`, or several comma-separated."),
-        query("channel", string(), "`api`, `chat`, `email`, `phone`, `sms`, or several comma-separated."),
-        query("q", string(), "Find conversations by subject."),
-        query("autocomplete", boolean().default(true), "`true`: `q` matches the start of a word; `false`: anywhere."),
-        query(
-            "order_by",
-            string()
-                .pattern("^(id|created_at|updated_at|last_message_at|status_changed_at)( (asc|desc))?$")
-                .default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+    join(vec![
+        vec![
+            enum_list("status", &STATUSES, "One status, or several comma-separated."),
+            query("customer", integer().min(1), "Only this customer's conversations (id)."),
+            query("assignee_type", string().one_of_str(&ASSIGNEE_FILTER_TYPES), "`none`: unassigned."),
+            text(
+                "assignee",
+                "With assignee_type=agent: the agent's id or uid; with assignee_type=member: the member's id or \
+                 e-mail. Without one of those two types it is a 422.",
+            ),
+            text("tag", "Only conversations with this tag."),
+            enum_list("priority", &PRIORITIES, "One priority, or several comma-separated."),
+            enum_list("channel", &CHANNELS, "One channel, or several comma-separated."),
+        ],
+        search("Find conversations by subject."),
+        paging(&store::conversations::SORTABLE),
+    ])
 }
 
 pub fn list_messages() -> Vec<Param> {
-    vec![
-        query(
-            "order_by",
-            string().pattern("^(id|created_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
-}
-
-pub fn list_notes() -> Vec<Param> {
-    vec![
-        query(
-            "order_by",
-            string().pattern("^(id|created_at)( (asc|desc))?$").default("id"),
-            "A sortable field, optionally followed by `desc` (e.g. `order_by=created_at+desc`).",
-        ),
-        query("skip", integer().min(0).default(0), ""),
-        query("take", integer().min(1).max(100).default(25), ""),
-        query("count_only", boolean().default(false), "`true` answers only `{\"count\": n}`."),
-    ]
+    paging(&store::conversations::MESSAGE_SORTABLE)
 }
 
 pub fn list_webhooks() -> Vec<Param> {
-    vec![
-        query("skip", integer().min(0), "Items to skip (default 0)."),
-        query("take", integer().min(1).max(100), "Items to return (default 25)."),
-        query(
-            "order_by",
-            string().one_of_str(&["created_at", "created_at desc"]),
-            "Order (default `created_at`, oldest first).",
-        ),
-        query("count_only", boolean(), "Answer only `{count}`."),
-    ]
+    paging(&store::events::SORTABLE)
 }
 
 pub fn list_deliveries() -> Vec<Param> {
-    vec![
-        query("skip", integer().min(0), "Items to skip (default 0)."),
-        query("take", integer().min(1).max(100), "Items to return (default 25)."),
-        query(
-            "order_by",
-            string().one_of_str(&["created_at", "created_at desc"]),
-            "Order (default `created_at`, oldest first).",
-        ),
-        query("count_only", boolean(), "Answer only `{count}`."),
-        query("status", string().one_of_str(&["pending", "succeeded", "failed"]), ""),
-    ]
+    join(vec![
+        paging(&store::events::SORTABLE),
+        vec![query("status", string().one_of_str(&["pending", "succeeded", "failed"]), "")],
+    ])
 }
 
 pub fn list_events() -> Vec<Param> {
-    vec![
-        query("skip", integer().min(0), "Items to skip (default 0)."),
-        query("take", integer().min(1).max(100), "Items to return (default 25)."),
-        query(
-            "order_by",
-            string().one_of_str(&["created_at", "created_at desc"]),
-            "Order (default `created_at`, oldest first).",
-        ),
-        query("count_only", boolean(), "Answer only `{count}`."),
-        query("type", refer("EventType"), ""),
-    ]
+    join(vec![paging(&store::events::SORTABLE), vec![query("type", refer("EventType"), "")]])
 }
