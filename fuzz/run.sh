@@ -98,7 +98,7 @@ trap 'exit 130' INT
   kill -TERM $$
 ) >/dev/null 2>&1 </dev/null &
 WATCHDOG_PID=$!
-mkdir -p "$SCRATCH/report"
+mkdir -p "$SCRATCH/report" && : >"$SCRATCH/report/output.txt"
 
 # make touches build/worker/shim.mjs last: a copy in which some file is newer than it was
 # taken during a rebuild. Retry until a consistent one is had.
