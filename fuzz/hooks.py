@@ -8,9 +8,18 @@ valid generated key is made unique per request; an invalid one (negative testing
 as generated. The replay itself is covered by the end-to-end tests.
 """
 import re
+import sys
+import threading
 import uuid
 
 import schemathesis
+
+# The coverage phase recurses through nested schemas (an agent's functions, the URL
+# pattern); CPython 3.11's default limit of 1000 frames is reached there and surfaces as
+# "SystemError: AST constructor recursion depth mismatch". More room, on bigger stacks
+# for the worker threads started after this module loads.
+sys.setrecursionlimit(20_000)
+threading.stack_size(256 * 1024 * 1024)
 
 VALID_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 

@@ -259,18 +259,25 @@ pub fn agent_input(map: &Map<String, Value>, creating: bool) -> Result<AgentInpu
 }
 
 /// Parses the `picture` string: a data URI, a blob id, or a public http(s) URL.
+/// The data URI form of a picture, as `picture_input` reads it: canonical base64 (what
+/// the STANDARD engine decodes), no white space.
+pub const PICTURE_DATA_PATTERN: &str =
+    "^data:image/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}[AQgw]==|[A-Za-z0-9+/]{3}[AEIMQUYcgkosw048]=)$";
+
 pub fn picture_input(s: &str) -> Result<PictureInput, String> {
     if let Some(rest) = s.strip_prefix("data:") {
+        // Exactly `data:image/<subtype>;base64,<canonical base64>` (PICTURE_DATA_PATTERN).
         let (meta, data) = rest.split_once(',').ok_or("The picture data URI is malformed.")?;
         let media_type = meta.strip_suffix(";base64").ok_or("The picture data URI must be base64 encoded.")?;
-        let media_type = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        if !media_type.starts_with("image/") {
-            return Err("The picture must be an image.".into());
+        let subtype = media_type.strip_prefix("image/").ok_or("The picture must be an image.")?;
+        if subtype.is_empty()
+            || !subtype.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".+-".contains(&b))
+        {
+            return Err("The picture must be an image (a lower-case image/ media type).".into());
         }
         use base64::Engine;
-        let compact: String = data.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(compact.as_bytes())
+            .decode(data.as_bytes())
             .map_err(|_| "The picture data URI is not valid base64.".to_string())?;
         if bytes.is_empty() {
             return Err("The picture is empty.".into());
@@ -278,13 +285,16 @@ pub fn picture_input(s: &str) -> Result<PictureInput, String> {
         if bytes.len() > 512 * 1024 {
             return Err("The picture may not be larger than 512 KiB.".into());
         }
-        return Ok(PictureInput::Data(media_type, bytes));
+        return Ok(PictureInput::Data(media_type.to_string(), bytes));
     }
     if s.starts_with("blob_") {
         if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err("The picture blob id is malformed.".into());
         }
         return Ok(PictureInput::Blob(s.to_string()));
+    }
+    if crate::domain::outbound::http_url_problem(s).is_some() {
+        return Err("The picture must be a public http(s) URL, a base64 data URI or a blob id.".into());
     }
     match url::Url::parse(s) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {
@@ -311,9 +321,8 @@ pub fn function_input(map: &Map<String, Value>, full: bool) -> Result<FunctionIn
     let description = if full || map.contains_key("description") { i.required_str("description", 4_000) } else { None };
     let url = if full || map.contains_key("url") { i.required_str("url", 2_048) } else { None };
     if let Some(u) = url {
-        match url::Url::parse(u) {
-            Ok(p) if matches!(p.scheme(), "http" | "https") && p.host_str().is_some_and(|h| !h.is_empty()) => {}
-            _ => i.errors.add("url", "The url must be an absolute http(s) URL."),
+        if let Some(problem) = crate::domain::outbound::http_url_problem(u) {
+            i.errors.add("url", problem);
         }
     }
     let method = match map.get("method") {

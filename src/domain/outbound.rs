@@ -75,6 +75,101 @@ pub fn is_redirect_status(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
+/// The URLs a caller may give (webhook receivers, function endpoints, pages to train on),
+/// as the OpenAPI document states them: `http` or `https`, a DNS name whose last label
+/// starts with a letter (or a dotted IPv4 address), an optional port, a path and a query of
+/// RFC 3986 characters, no user info, no fragment. `http_url_problem` checks exactly this.
+pub const HTTP_URL_PATTERN: &str = concat!(
+    "^https?://",
+    "(([A-Za-z0-9-]+\\.)+[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?",
+    "|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))",
+    "(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    "(/([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*",
+    "(\\?([A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$"
+);
+
+/// `None` when `s` matches `HTTP_URL_PATTERN`, else why not.
+pub fn http_url_problem(s: &str) -> Option<&'static str> {
+    const BAD: Option<&str> =
+        Some("The url must be an absolute http(s) URL with a host name (no user info, spaces or fragment).");
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let Some(rest) = rest else { return BAD };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    if !(is_dns_name(host) || is_ipv4(host)) {
+        return BAD;
+    }
+    if let Some(p) = port {
+        let ok = !p.is_empty() && p.len() <= 5 && !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit());
+        if !ok || p.parse::<u32>().map_or(true, |n| n > 65_535) {
+            return BAD;
+        }
+    }
+    let (path, query) = match tail.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (tail, None),
+    };
+    if !path.is_empty() && !path.starts_with('/') {
+        return BAD;
+    }
+    let pchar = |b: u8| b.is_ascii_alphanumeric() || b"._~!$&'()*+,;=:@-".contains(&b);
+    if !uri_chars(path, |b| pchar(b) || b == b'/')
+        || !query.is_none_or(|q| uri_chars(q, |b| pchar(b) || b == b'/' || b == b'?'))
+    {
+        return BAD;
+    }
+    None
+}
+
+/// Every byte allowed by `ok`, or a `%` followed by two hex digits.
+fn uri_chars(s: &str, ok: impl Fn(u8) -> bool) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if i + 2 >= b.len() || !(b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit()) {
+                return false;
+            }
+            i += 3;
+        } else if ok(b[i]) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Labels of letters, digits and hyphens, at least two, the last starting with a letter and
+/// not ending with a hyphen.
+fn is_dns_name(h: &str) -> bool {
+    let labels: Vec<&str> = h.split('.').collect();
+    let Some((last, rest)) = labels.split_last() else { return false };
+    let label_ok = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    !rest.is_empty()
+        && rest.iter().all(|l| label_ok(l))
+        && label_ok(last)
+        && last.as_bytes()[0].is_ascii_alphabetic()
+        && !last.ends_with('-')
+}
+
+/// Four decimal octets 0-255 without leading zeros.
+fn is_ipv4(h: &str) -> bool {
+    let parts: Vec<&str> = h.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
 /// Parses and checks a URL; returns the parsed `url::Url` on success.
 pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, Refusal> {
     let url = Url::parse(raw).map_err(|_| Refusal::InvalidUrl)?;
@@ -220,6 +315,46 @@ pub fn is_forbidden_ipv6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_url_rule() {
+        for ok in [
+            "https://example.com",
+            "http://a.b.co/",
+            "https://hooks.example.com:8443/in/x?a=1&b=%20c",
+            "http://127.0.0.1:9999/slack/x",
+            "https://M.2.xTmE.E.pMNwXog",
+            "https://api.example.com/v1/it's(ok)*;,=:@~",
+            "http://0.AA",
+            "https://xn--p1ai.xn--p1ai/",
+        ] {
+            assert_eq!(http_url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "ftp://example.com",
+            "HTTPS://example.com",
+            "https://example",
+            "https://localhost",
+            "https://M.2.xTmE.E.pMNwXog*",
+            "https://example.com/a b",
+            "https://example.com/#frag",
+            "https://u:p@example.com/",
+            "https://example.com:0/",
+            "https://example.com:65536/",
+            "https://example.com:08/",
+            "https://256.1.1.1/",
+            "https://01.1.1.1/",
+            "https://example.com/%zz",
+            "https://example.com/%2",
+            " https://example.com",
+            "https://exa_mple.com",
+            "https://example.1com",
+            "https://example.com-",
+        ] {
+            assert!(http_url_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     fn refused(raw: &str) -> Refusal {
         check_url(raw, false).expect_err(raw)

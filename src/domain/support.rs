@@ -19,6 +19,9 @@ pub const MAX_BODY: usize = 65_536;
 const MAX_TRAITS_BYTES: usize = 65_536;
 
 /// An `{id}` path segment: 1–15 digits, positive. Anything else names nothing (404).
+/// The largest id a path or filter takes: 15 digits (`parse_id`).
+pub const MAX_ID: i64 = 999_999_999_999_999;
+
 pub fn parse_id(raw: &str) -> Option<i64> {
     if raw.is_empty() || raw.len() > 15 || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -100,7 +100,11 @@ pub fn webhook_input(map: &Map<String, Value>, create: bool) -> Result<WebhookIn
     let mut input = Input::new(map);
     let mut out = WebhookInput::default();
     if create || input.has("url") {
-        out.url = input.required_str("url", MAX_URL).map(|s| s.trim().to_string());
+        out.url = input.required_str("url", MAX_URL).map(str::to_string);
+        if let Some(problem) = out.url.as_deref().and_then(super::outbound::http_url_problem) {
+            input.errors.add("url", problem);
+            out.url = None;
+        }
     }
     match map.get("events") {
         None if create => input.errors.add("events", "The events field is required."),

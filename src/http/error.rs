@@ -1,5 +1,5 @@
 //! The one error type. Every failure of every route becomes an `ApiError`, and only
-//! `ApiError::into_response` turns it into a status and a body, in one of the four body
+//! `ApiError::body` turns it into a status, a body and headers, in one of the four body
 //! families of CONTRACT.md (standard, validation, actions, business state).
 
 use crate::domain::validate::Errors;

@@ -257,7 +257,14 @@ pub async fn discover(cx: &mut Ctx) -> ApiResult<Reply> {
     let mut errors = Errors::new();
     let agent = dt::agent_field(&map, &mut errors);
     let url = match map.get("url") {
-        Some(Value::String(s)) if !s.trim().is_empty() => match check(&cx.env, s.trim()) {
+        Some(Value::String(s)) if crate::domain::outbound::http_url_problem(s).is_some() => {
+            errors.add(
+                "url",
+                "The url must be an absolute http(s) URL with a host name (no user info, spaces or fragment).",
+            );
+            None
+        }
+        Some(Value::String(s)) => match check(&cx.env, s) {
             Ok(u) => Some(u),
             Err(r) => {
                 errors.add("url", r.message());

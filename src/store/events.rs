@@ -6,10 +6,10 @@
 //!
 //! Wiring a resource (one line per write, see ARCHITECTURE.md, "Webhooks"):
 //! ```ignore
-//! let ev = events::emit(env, ws, "customer.created", "customer", &id, &customer_json, None)?;
+//! let ev = events::emit(env, ws, "customer.created", "customer", &id, &customer_json, Previous::None)?;
 //! statements.extend(ev.statements);            // same batch as the change
 //! let results = db.batch(statements).await?;
-//! crate::http::webhooks::publish(cx, &results).await;   // after the batch succeeded
+//! crate::http::webhooks::publish(cx, &events::pending(&results)).await;   // after the batch succeeded
 //! ```
 
 use crate::domain::listing::ListQuery;

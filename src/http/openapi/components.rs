@@ -8,9 +8,7 @@ use crate::domain::{agent, training as dt};
 /// No white space and at least one non-digit (`domain::agent::uid_problem`).
 const UID_PATTERN: &str = "^\\S*[^\\s0-9]\\S*$";
 const FUNCTION_NAME_PATTERN: &str = "^[A-Za-z0-9_-]+$";
-/// An absolute http(s) URL on a public-looking host name.
-pub const HTTP_URL_PATTERN: &str =
-    "^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?(\\?[A-Za-z0-9._~=&-]*)?$";
+use crate::domain::outbound::HTTP_URL_PATTERN;
 
 /// Text that must not be blank (the validators trim, then require something).
 fn text(max: usize) -> S {
@@ -332,8 +330,8 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("updated_at", string().format("date-time"))
             .required(&["id", "external_id", "name", "email", "phone", "traits", "tags", "company", "created_at", "updated_at"])),
         ("CustomerList", listing("Customer", "customers")),
-        ("RecordRef", one_of(vec![integer().min(1), object()
-                .prop("id", integer().min(1))
+        ("RecordRef", one_of(vec![id(), object()
+                .prop("id", id())
                 .required(&["id"]), object()
                 .prop("external_id", string())
                 .required(&["external_id"])]).doc("A record of the workspace: its id, `{\"id\": n}`, or `{\"external_id\": \"...\"}`.")),
@@ -540,19 +538,23 @@ fn agent_write() -> S {
             .or_null()
             .doc("The agent's whole function set: a name keeps an existing function, an object adds or replaces one; functions not listed are removed. Names must be distinct."),
         )
-        .prop("knowledge", array_of(integer().min(1)).or_null())
+        .prop("knowledge", array_of(id()).or_null())
         .prop("web_search", boolean().or_null())
         .prop("max_tokens", integer().min(1).max(10_000_000).or_null())
         .prop(
             "picture",
-            string()
-                .pattern("^$|^data:image/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]{4})+$|^blob_[A-Za-z0-9_]{1,59}$|^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(/[A-Za-z0-9._~/-]*)?$")
-                .or_null()
+            any_of(vec![
+                string().max_len(0),
+                string().pattern(agent::PICTURE_DATA_PATTERN),
+                string().pattern("^blob_[A-Za-z0-9_]{0,59}$"),
+                string().max_len(2_048).pattern(HTTP_URL_PATTERN),
+                null(),
+            ])
                 .doc("A public http(s) URL, a base64 `data:image/...` URI (at most 512 KiB; stored, served at /v1/blobs/{id}) or a blob id; empty or null clears."),
         )
         .prop(
             "directory",
-            one_of(vec![integer().min(1), string().max_len(255), null()])
+            one_of(vec![id(), string().max_len(255), null()])
                 .doc("Directory id or name; a new name creates the directory; blank or null clears."),
         )
         .prop("comment", string().max_len(10_000).or_null())
@@ -588,13 +590,13 @@ fn function_write() -> S {
 
 /// A sender or assignee: an id, or a key the type reads (uid, e-mail, external id).
 fn party_ref() -> S {
-    one_of(vec![integer().min(1), text(255)])
+    one_of(vec![id(), text(255)])
         .doc("A number is an id; a string is read by the type: an agent's id or uid, a member's id or email, a customer's external id.")
 }
 
 /// An agent named by id or uid (the training data routes).
 fn agent_ref() -> S {
-    one_of(vec![integer().min(1), text(255)]).doc("Agent id or uid.")
+    one_of(vec![id(), text(255)]).doc("Agent id or uid.")
 }
 
 /// `events` of a subscription: known types, or `["*"]` (`domain::webhook::check_events`).

@@ -3,7 +3,7 @@
 //! kinds of CONTRACT.md (Ids), and `links` from each create to the item it made.
 
 use super::components;
-use super::schema::{integer, string, S};
+use super::schema::{id, string, S};
 use super::{Doc, Param};
 use crate::http::routes::{Access, Op, Route, Verb, ALIASES, ROUTES};
 use serde_json::{json, Map, Value};
@@ -221,14 +221,14 @@ fn path_params(path: &str) -> Vec<(&str, S, &'static str)> {
             (_, "agent") => (string().min_len(1), "The agent's id (all digits) or uid."),
             (_, "name") => (string().min_len(1), "The function's name."),
             (_, "external_id") => (string().min_len(1).max_len(255), "Your external id (percent-encoded)."),
-            ("workspaces", _) => (integer().min(1), "The workspace's id."),
-            ("tokens", _) => (integer().min(1), "The token's id."),
+            ("workspaces", _) => (id(), "The workspace's id."),
+            ("tokens", _) => (id(), "The token's id."),
             ("blobs", _) => (string().pattern("^blob_"), "A `blob_` id."),
             ("connections", _) => (string().pattern("^conn_"), "A `conn_` id."),
             ("webhooks", _) => (string().pattern("^whk_"), "A `whk_` id."),
             ("deliveries", _) => (string().pattern("^dlv_"), "A `dlv_` id."),
             ("events", _) => (string().pattern("^evt_"), "An `evt_` id."),
-            _ => (integer().min(1), "The record's id."),
+            _ => (id(), "The record's id."),
         };
         out.push((name, schema, d));
     }

@@ -126,7 +126,7 @@ pub fn list_customers() -> Vec<Param> {
         customer_filters(),
         vec![query(
             "company",
-            integer().min(1),
+            id(),
             "Only customers of this company (id). Another workspace's company matches nothing.",
         )],
         paging(&store::customers::SORTABLE),
@@ -145,7 +145,7 @@ pub fn list_conversations() -> Vec<Param> {
     join(vec![
         vec![
             enum_list("status", &STATUSES, "One status, or several comma-separated."),
-            query("customer", integer().min(1), "Only this customer's conversations (id)."),
+            query("customer", id(), "Only this customer's conversations (id)."),
             query("assignee_type", string().one_of_str(&ASSIGNEE_FILTER_TYPES), "`none`: unassigned."),
             text(
                 "assignee",

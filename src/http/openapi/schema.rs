@@ -20,6 +20,10 @@ pub fn string() -> S {
 pub fn integer() -> S {
     typed("integer")
 }
+/// A record's id: a positive integer of at most 15 digits (`domain::support::parse_id`).
+pub fn id() -> S {
+    integer().min(1).max(crate::domain::support::MAX_ID)
+}
 pub fn number() -> S {
     typed("number")
 }
