@@ -314,7 +314,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, functions::invoke, Doc::new("invokeFunction", "Call the function's URL with arguments, as the agent runtime does.")
                 .describe("The URL passes the outbound guard: http(s) only, no credentials in the URL, no loopback, private, link-local, unique-local, multicast or unspecified addresses in any spelling, no localhost/.local/.internal/metadata names (unless ALLOW_PRIVATE_UPSTREAMS), at most 3 redirects each checked again, 5 MiB response cap. A refused URL is a 422 naming `url`.")
-                .body("InvokeRequest")
+                .optional_body("InvokeRequest")
                 .ok(&[(200, "InvokeResult", "The remote end's answer (its own failures included: a 4xx/5xx of the remote is a 200 here with that `status`). No answer within OUTBOUND_TIMEOUT_MS: `status: null, error: \"UPSTREAM_TIMEOUT\"`; no connection: `error: \"UPSTREAM_UNREACHABLE\"`; over 3 redirects: `error: \"TOO_MANY_REDIRECTS\"`.")])),
         ],
     },

@@ -661,7 +661,7 @@ fn operation_schemas() -> Vec<(&'static str, S)> {
         ("FunctionList", array_of(refer("Function"))),
         ("InvokeRequest", object().prop(
             "arguments",
-            object().doc("Checked against the function's `parameters` (type, required, properties, enum). GET sends them as the query string, other methods as a JSON body."),
+            object().or_null().doc("Left out or null: no arguments. Checked against the function's `parameters` (type, required, properties, enum). GET sends them as the query string, other methods as a JSON body."),
         )),
         ("PieceList", object().prop("data", array_of(refer("Piece"))).required(&["data"])),
         ("ConnectionList", object().prop("data", array_of(refer("Connection"))).required(&["data"])),
