@@ -14,10 +14,8 @@ import uuid
 
 import schemathesis
 
-# The coverage phase recurses through nested schemas (an agent's functions, the URL
-# pattern); CPython 3.11's default limit of 1000 frames is reached there and surfaces as
-# "SystemError: AST constructor recursion depth mismatch". More room, on bigger stacks
-# for the worker threads started after this module loads.
+# The coverage phase recurses deeply through nested schemas (an agent's functions, the
+# URL pattern): more room, on bigger stacks for the threads started after this loads.
 sys.setrecursionlimit(20_000)
 threading.stack_size(256 * 1024 * 1024)
 

@@ -10,7 +10,7 @@
 #   FUZZ_EXAMPLES   max examples per operation (fuzzing) and per stateful run   (default 10)
 #   FUZZ_SEED       hypothesis seed                                              (default 1)
 #   FUZZ_TIMEOUT    bound on the run after venv and build, as for sleep(1)       (default 10m)
-#   FUZZ_WORKERS    schemathesis workers                                         (default 2)
+#   FUZZ_WORKERS    schemathesis workers                                         (default 1)
 #   FUZZ_NO_BUILD=1 skip `make -s build` (the caller has built)
 #   FUZZ_KEEP=1     keep the temp dir (worker snapshot, state, wrangler.log)
 #   FUZZ_LOG_LEVEL  wrangler dev's --log-level (default warn; `log` shows the worker's console)
@@ -28,7 +28,10 @@ export CI=true WRANGLER_SEND_METRICS=false VSCODE_INSPECTOR_OPTIONS=off
 FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-10}
 FUZZ_SEED=${FUZZ_SEED:-1}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10m}
-FUZZ_WORKERS=${FUZZ_WORKERS:-2}
+# One worker thread: CPython 3.11 (before 3.11.8) raises "SystemError: AST constructor
+# recursion depth mismatch" when two threads use the ast module at once (gh-106905), which
+# hypothesis does while it explains a case.
+FUZZ_WORKERS=${FUZZ_WORKERS:-1}
 VENV="$ROOT/.venv-fuzz"
 REPORT="$ROOT/fuzz/last-report"
 
