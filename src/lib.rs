@@ -90,7 +90,7 @@ async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
     match batch.queue().as_str() {
         store::events::QUEUE_NAME => jobs::webhooks::consume(batch, env).await,
         jobs::training::QUEUE_NAME => {
-            // URL training (issue 8): pages are read in the background.
+            // URL training: pages are read in the background.
             if let Err(e) = jobs::training::consume(batch, env.clone()).await {
                 worker::console_error!("training queue: {}", platform::d1::error_text(&e));
             }

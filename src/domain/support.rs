@@ -1,4 +1,4 @@
-//! Support data (issue 6): what a write of a company, customer, member, conversation,
+//! Support data: what a write of a company, customer, member, conversation,
 //! message or note may contain, the listing filters of each, and the assignment rules.
 //! Pure functions, checked field by field into the 422 shape.
 

@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Every event type the API emits (issue 9), plus `webhook.test`.
+/// Every event type the API emits, plus `webhook.test`.
 pub const EVENT_TYPES: &[&str] = &[
     "agent.created",
     "agent.updated",

@@ -1,5 +1,5 @@
 //! `/v1/companies`: create, get, PATCH, upsert and get by `external_id`, list, delete, and
-//! the company's customers (issue 6).
+//! the company's customers.
 
 use super::error::{ApiError, ApiResult};
 use super::records::{delete_emitting, external_id_param, listing, path_id, write_emitting, written};

@@ -1,6 +1,6 @@
 //! `/v1/conversations`: create (with an optional first message and assignee), get, PATCH,
 //! list, delete; the lifecycle (`open`, `pending`, `snooze`, `close`); assignment; messages
-//! and internal notes (issue 6).
+//! and internal notes.
 
 use super::error::{ApiError, ApiResult};
 use super::records::{listing, path_id, write_emitting, written};

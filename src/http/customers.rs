@@ -1,5 +1,5 @@
 //! `/v1/customers`: create, get, PATCH, upsert and get by `external_id`, list, delete
-//! (issue 6).
+//! (support data).
 
 use super::error::{ApiError, ApiResult};
 use super::records::{delete_emitting, external_id_param, listing, path_id, write_emitting, written};

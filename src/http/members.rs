@@ -1,4 +1,4 @@
-//! `/v1/members`: the workspace's human support staff (issue 6).
+//! `/v1/members`: the workspace's human support staff.
 
 use super::error::{ApiError, ApiResult};
 use super::records::{listing, path_id, write, written};

@@ -1,4 +1,4 @@
-//! Webhooks (issue 9): subscriptions `/v1/webhooks` (secret shown once, rotation, test
+//! Webhooks: subscriptions `/v1/webhooks` (secret shown once, rotation, test
 //! event), their delivery log (retry, replay), and the events `/v1/events`. Delivery itself
 //! runs in the queue consumer (`jobs::webhooks`); `publish` is what a write calls after
 //! its batch committed.

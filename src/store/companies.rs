@@ -1,4 +1,4 @@
-//! Companies in D1 (issue 6). Responses are built by SQLite (`COMPANY_JSON`).
+//! Companies in D1. Responses are built by SQLite (`COMPANY_JSON`).
 
 use super::page::{self, set, tags_json, traits_assign, Assign, Filter};
 use crate::domain::listing::{like_escape, ListQuery};

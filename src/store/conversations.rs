@@ -1,4 +1,4 @@
-//! Conversations, their messages and notes in D1 (issue 6). Responses are built by SQLite
+//! Conversations, their messages and notes in D1. Responses are built by SQLite
 //! (`CONVERSATION_JSON`, `MESSAGE_JSON`); every write that spans tables is one D1 batch
 //! (one transaction): a conversation with its first message, a message with the
 //! conversation's `last_message_at` (and, for a customer, the re-opening).

@@ -1,4 +1,4 @@
-//! Customers in D1 (issue 6). Responses are built by SQLite (`CUSTOMER_JSON`).
+//! Customers in D1. Responses are built by SQLite (`CUSTOMER_JSON`).
 
 use super::page::{self, set, tags_json, traits_assign, Assign, Filter};
 use crate::domain::listing::{like_escape, ListQuery};

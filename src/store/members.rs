@@ -1,4 +1,4 @@
-//! Members (the workspace's human support staff) in D1 (issue 6).
+//! Members (the workspace's human support staff) in D1.
 
 use super::page::{self, set, Assign, Filter};
 use crate::domain::listing::{like_escape, ListQuery};

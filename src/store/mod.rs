@@ -11,7 +11,7 @@ pub mod tokens;
 pub mod training;
 pub mod webhooks;
 pub mod workspaces;
-// Support data (issue 6)
+// Support data
 pub mod companies;
 pub mod conversations;
 pub mod customers;
