@@ -98,10 +98,8 @@ pub struct Route {
 }
 
 impl Route {
-    pub fn op(&self, method: Verb) -> Option<&'static Op>
-    where
-        Self: 'static,
-    {
+    /// The operation serving `method`; HEAD is served by GET.
+    pub fn op(&'static self, method: Verb) -> Option<&'static Op> {
         let lookup = if method == Verb::Head { Verb::Get } else { method };
         self.ops.iter().find(|op| op.method == lookup)
     }

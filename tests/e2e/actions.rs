@@ -620,8 +620,7 @@ fn connection_of_another_piece_is_a_connection_error(w: &World) {
 
 fn expired_connection_is_a_connection_error(w: &World) {
     let t = w.tenant();
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 2;
-    let expires = rfc3339(secs);
+    let expires = crate::harness::rfc3339_in(2);
     let r = w.post(
         "/v1/connections",
         &t.token,
@@ -641,22 +640,6 @@ fn expired_connection_is_a_connection_error(w: &World) {
         json!({"error": "CONNECTION_ERROR", "message": "Connection credentials have expired. Re-authenticate the connection."}),
     );
     assert!(w.mock.requests("/slack/").iter().all(|q| !q.body.contains(&channel)));
-}
-
-fn rfc3339(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let rem = unix % 86_400;
-    // civil_from_days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 // ---- rate limit and quota -----------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! abilities and HEAD.
 
 use crate::agents::{agent, create as create_agent};
-use crate::harness::{Tenant, World};
+use crate::harness::{rfc3339_in, Tenant, World};
 use crate::records::{company, count, customer, id, member};
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -86,8 +86,10 @@ fn integrator_walkthrough(w: &World) {
         .expect(201)
         .json();
     assert_eq!((note["type"].as_str(), note["sender"]["name"].as_str()), (Some("note"), Some("Grace")));
-    let snoozed =
-        w.post(&format!("{path}/snooze"), &t.token, &json!({"snoozed_until": in_hours(24)})).expect(200).json();
+    let snoozed = w
+        .post(&format!("{path}/snooze"), &t.token, &json!({"snoozed_until": rfc3339_in(24 * 3600)}))
+        .expect(200)
+        .json();
     assert_eq!(snoozed["status"], "snoozed");
     assert!(snoozed["snoozed_until"].is_string());
     let closed = w.post(&format!("{path}/close"), &t.token, &json!({})).expect(200).json();
@@ -96,12 +98,6 @@ fn integrator_walkthrough(w: &World) {
     // Closed now: no longer among the agent's open conversations.
     assert_eq!(count(w, &t, &format!("/v1/conversations?status=open&assignee_type=agent&assignee={}", id(&bot))), 0);
     assert_eq!(count(w, &t, &format!("/v1/conversations?status=closed&assignee_type=agent&assignee={}", id(&bot))), 1);
-}
-
-/// An RFC 3339 instant `h` hours from now.
-fn in_hours(h: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    weav_edge::domain::time::format_millis(now + h * 3_600_000)
 }
 
 fn conversations_create_with_first_message(w: &World) {
@@ -282,7 +278,7 @@ fn conversations_lifecycle_is_stamped(w: &World) {
     let p = w.post(&format!("{path}/pending"), &t.token, &json!({})).expect(200).json();
     assert_eq!(p["status"], "pending");
     assert!(p["status_changed_at"].as_str() > cv["status_changed_at"].as_str(), "{p}");
-    let until = in_hours(2);
+    let until = rfc3339_in(2 * 3600);
     let s = w.post(&format!("{path}/snooze"), &t.token, &json!({"snoozed_until": until})).expect(200).json();
     assert_eq!(s["status"], "snoozed");
     assert_eq!(s["snoozed_until"].as_str().unwrap()[..16], until[..16]);
@@ -290,7 +286,7 @@ fn conversations_lifecycle_is_stamped(w: &World) {
         json!({}),
         json!({"snoozed_until": "next week"}),
         json!({"snoozed_until": "2000-01-01T00:00:00Z"}),
-        json!({"snoozed_until": in_hours(24 * 400)}),
+        json!({"snoozed_until": rfc3339_in(24 * 400 * 3600)}),
     ] {
         w.post(&format!("{path}/snooze"), &t.token, &bad).expect_invalid("snoozed_until");
     }
@@ -315,7 +311,7 @@ fn conversations_lifecycle_is_stamped(w: &World) {
         w.post(&format!("/v1/conversations/99999999/{action}"), &t.token, &json!({}))
             .expect_error(404, "RESOURCE_NOT_FOUND");
     }
-    w.post("/v1/conversations/99999999/snooze", &t.token, &json!({"snoozed_until": in_hours(1)}))
+    w.post("/v1/conversations/99999999/snooze", &t.token, &json!({"snoozed_until": rfc3339_in(3600)}))
         .expect_error(404, "RESOURCE_NOT_FOUND");
     w.get(&format!("{path}/close"), &t.token).expect_error(405, "METHOD_NOT_ALLOWED");
 }
@@ -343,7 +339,7 @@ fn customer_messages_reopen_snoozed_and_closed(w: &World) {
     assert_eq!(now["status"], "open");
     assert!(now["closed_at"].is_null());
     assert_eq!((now["message_count"].as_i64(), now["note_count"].as_i64()), (Some(3), Some(1)));
-    w.post(&format!("{path}/snooze"), &t.token, &json!({"snoozed_until": in_hours(3)})).expect(200);
+    w.post(&format!("{path}/snooze"), &t.token, &json!({"snoozed_until": rfc3339_in(3 * 3600)})).expect(200);
     say("messages", "customer", &cu["id"]);
     let now = w.get(&path, &t.token).json();
     assert_eq!(now["status"], "open");
@@ -656,7 +652,7 @@ fn conversations_listing_filters(w: &World) {
     post(&c2, "assign", json!({"assignee_type": "agent", "assignee_id": bot["id"]}));
     post(&c3, "assign", json!({"assignee_type": "member", "assignee_id": m["id"]}));
     post(&c2, "close", json!({}));
-    post(&c4, "snooze", json!({"snoozed_until": in_hours(1)}));
+    post(&c4, "snooze", json!({"snoozed_until": rfc3339_in(3600)}));
     let q = |query: &str| ids(&w.get(&format!("/v1/conversations?{query}"), &t.token).expect(200).json());
     assert_eq!(q(""), vec![id(&c1), id(&c2), id(&c3), id(&c4)]);
     assert_eq!(q("status=open"), vec![id(&c1), id(&c3)]);
@@ -740,7 +736,7 @@ fn workspaces_are_isolated(w: &World) {
     for action in ["open", "pending", "close"] {
         w.post(&format!("{cvp}/{action}"), &b.token, &json!({})).expect_error(404, "RESOURCE_NOT_FOUND");
     }
-    w.post(&format!("{cvp}/snooze"), &b.token, &json!({"snoozed_until": in_hours(1)}))
+    w.post(&format!("{cvp}/snooze"), &b.token, &json!({"snoozed_until": rfc3339_in(3600)}))
         .expect_error(404, "RESOURCE_NOT_FOUND");
     w.post(&format!("{cvp}/assign"), &b.token, &json!({"assignee_type": null})).expect_error(404, "RESOURCE_NOT_FOUND");
     w.get(&format!("{cvp}/messages"), &b.token).expect_error(404, "RESOURCE_NOT_FOUND");

@@ -409,3 +409,10 @@ impl Resp {
         body
     }
 }
+
+/// An RFC 3339 instant `secs` seconds from now (negative: in the past), from the system
+/// clock, written by the worker's own formatter.
+pub fn rfc3339_in(secs: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970");
+    weav_edge::domain::time::format_millis(now.as_millis() as i64 + secs * 1000)
+}

@@ -193,7 +193,7 @@ fn receiver_failing_twice_gets_three_attempts_with_one_webhook_id(w: &World) {
 
 fn receiver_that_never_answers_ends_failed_then_retry_and_replay_redeliver(w: &World) {
     let t = w.tenant();
-    let start = chrono_like_now(-5);
+    let start = crate::harness::rfc3339_in(-5);
     let slow = format!("{}/slow/3000", hook_path(&t, "dead"));
     let (whk, _) = subscribe(w, &t, &slow, json!(["agent.created"]));
     create(w, &t, agent("dead-receiver"));
@@ -229,12 +229,6 @@ fn receiver_that_never_answers_ends_failed_then_retry_and_replay_redeliver(w: &W
         .expect_invalid("types");
     w.post(&format!("/v1/webhooks/{whk}/deliveries/dlv_nope/retry"), &t.token, &json!({}))
         .expect_error(404, "RESOURCE_NOT_FOUND");
-}
-
-/// RFC 3339 for now + `offset_secs`, from the system clock.
-fn chrono_like_now(offset_secs: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
-    weav_edge::domain::time::format_millis(now + offset_secs * 1000)
 }
 
 fn failed_batch_leaves_neither_change_nor_event(w: &World) {
@@ -398,7 +392,7 @@ fn every_support_data_event_arrives_with_object_and_previous(w: &World) {
         .post(&format!("{cvp}/assign"), &t.token, &json!({"assignee_type": "member", "assignee_id": m["id"]}))
         .expect(200)
         .json();
-    let until = chrono_like_now(3600);
+    let until = crate::harness::rfc3339_in(3600);
     let snoozed = w.post(&format!("{cvp}/snooze"), &t.token, &json!({"snoozed_until": until})).expect(200).json();
     let closed = w.post(&format!("{cvp}/close"), &t.token, &json!({})).expect(200).json();
     let msg = w

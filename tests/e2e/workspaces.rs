@@ -193,7 +193,7 @@ fn revoked_token_stops_working_at_once(w: &World) {
 
 fn expired_token_is_401(w: &World) {
     let t = w.tenant();
-    let soon = chrono_in(2);
+    let soon = crate::harness::rfc3339_in(2);
     let r = w
         .admin(
             "POST",
@@ -206,24 +206,6 @@ fn expired_token_is_401(w: &World) {
     w.get("/v1/workspace", &token).expect(200);
     std::thread::sleep(std::time::Duration::from_millis(2600));
     w.get("/v1/workspace", &token).expect_error(401, "UNAUTHENTICATED");
-}
-
-/// RFC 3339 for now + `secs`, from the system clock.
-fn chrono_in(secs: u64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
-    let t = now.as_secs() + secs;
-    let (days, rem) = (t / 86_400, t % 86_400);
-    // civil_from_days (Howard Hinnant), enough for a test helper.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 fn token_of_one_workspace_never_reaches_another(w: &World) {

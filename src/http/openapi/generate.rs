@@ -293,3 +293,75 @@ fn headers() -> Value {
         "Retry-After": int("Seconds to wait before retrying."),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        serde_json::from_str(document()).expect("the document is JSON")
+    }
+
+    /// A misspelt schema or response name in a `Doc` row would be a dangling `$ref`.
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &Value, root: &Value, n: &mut usize) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        let target = r.strip_prefix("#/").expect("local reference");
+                        let node = target.split('/').fold(root, |node, seg| &node[seg]);
+                        assert!(!node.is_null(), "dangling $ref {r}");
+                        *n += 1;
+                    }
+                    m.values().for_each(|x| walk(x, root, n));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, root, n)),
+                _ => {}
+            }
+        }
+        let d = doc();
+        let mut n = 0;
+        walk(&d, &d, &mut n);
+        assert!(n > 300, "{n}");
+    }
+
+    #[test]
+    fn every_route_and_alias_is_documented_once_with_its_errors() {
+        let d = doc();
+        let mut ids = std::collections::BTreeSet::new();
+        for route in ROUTES {
+            let aliases = ALIASES.iter().filter(|(_, c)| *c == route.path).map(|(a, _)| *a);
+            for path in std::iter::once(route.path).chain(aliases) {
+                for op in route.ops {
+                    let o = &d["paths"][path][op.method.name().to_ascii_lowercase()];
+                    let id = o["operationId"].as_str().unwrap_or_else(|| panic!("{path} has no operationId"));
+                    assert!(ids.insert(id.to_string()), "operationId {id} twice");
+                    let responses = o["responses"].as_object().expect("responses");
+                    assert!(responses.keys().any(|k| k.starts_with('2')), "{id}: no success answer");
+                    if route.access == Access::Token {
+                        assert!(responses.contains_key("401") && responses.contains_key("403"), "{id}");
+                    }
+                    if is_token_post(route, op) {
+                        let params = o["parameters"].as_array().expect("parameters");
+                        assert!(params.iter().any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey"), "{id}");
+                        assert!(responses.contains_key("409"), "{id}");
+                    }
+                }
+            }
+        }
+        let documented: usize = d["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(documented, ids.len(), "operations in the document that no route declares");
+    }
+
+    #[test]
+    fn creates_link_to_what_they_made() {
+        let d = doc();
+        let links = &d["paths"]["/v1/conversations"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["GgetConversation"]["parameters"]["id"], "$response.body#/id");
+        assert_eq!(links["PaddMessage"]["operationId"], "addMessage");
+        let fns = &d["paths"]["/v1/agents/{agent}/functions"]["post"]["responses"]["201"]["links"];
+        assert_eq!(fns["GgetFunction"]["parameters"]["name"], "$response.body#/name");
+        assert_eq!(fns["GgetFunction"]["parameters"]["agent"], "$request.path.agent");
+    }
+}

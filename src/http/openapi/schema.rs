@@ -136,10 +136,6 @@ impl S {
     pub fn items(self, items: S) -> S {
         self.set("items", items.into_value())
     }
-    /// No properties but the declared ones (the handler refuses others).
-    pub fn closed(self) -> S {
-        self.set("additionalProperties", false.into())
-    }
     /// Any properties besides the declared ones.
     pub fn open(self) -> S {
         self.set("additionalProperties", true.into())
@@ -153,9 +149,6 @@ impl S {
     }
     pub fn with_all_of(self, parts: Vec<S>) -> S {
         self.set("allOf", parts.into_iter().map(S::into_value).collect())
-    }
-    pub fn with_ref(self, name: &str) -> S {
-        self.set("$ref", format!("#/components/schemas/{name}").into())
     }
     pub fn prop(mut self, name: &str, s: S) -> S {
         let props = self.0.entry("properties").or_insert_with(|| Value::Object(Map::new()));
