@@ -135,7 +135,7 @@ function luaScript(name, { method = 'GET', path: p, token, body }) {
   const headers = `{["Authorization"]="Bearer ${token ?? ''}", ["Content-Type"]="application/json"}`
   let lua
   if (body?.freshKey) {
-    // The execute scenario with a new Idempotency-Key on every request (issue 10: its cost
+    // The execute scenario with a new Idempotency-Key on every request (its cost
     // is one Durable Object round trip before and one after the work).
     lua = `local counter = 0
 local prefix = ""
@@ -410,7 +410,7 @@ const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
 console.log('')
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
 const sizeOk = wasmGz <= 350 * 1024
-console.log(`\nwasm: ${(wasmRaw / 1024).toFixed(1)} KiB raw, ${(wasmGz / 1024).toFixed(1)} KiB gzipped (issue 7's goal ≤ 350 KiB: ${sizeOk ? 'met' : 'NOT met'}; issue 8's budget ≤ 600 KiB with the HTML parser: ${wasmGz <= 600 * 1024 ? 'met' : 'NOT met'})`)
+console.log(`\nwasm: ${(wasmRaw / 1024).toFixed(1)} KiB raw, ${(wasmGz / 1024).toFixed(1)} KiB gzipped (goal ≤ 350 KiB: ${sizeOk ? 'met' : 'NOT met'}; budget with the HTML parser ≤ 600 KiB: ${wasmGz <= 600 * 1024 ? 'met' : 'NOT met'})`)
 console.log(`${DURATION} s measured after ${WARMUP} s warm-up, ${ROUNDS} round(s) (medians), ${CONNECTIONS} connections, wrk -t2; CPU = utime+stime of the worker's workerd.`)
 writeFileSync(OUT, JSON.stringify({ date: new Date().toISOString(), duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, wasm: { raw: wasmRaw, gzip: wasmGz }, results }, null, 2))
 console.log(`results: ${OUT}`)
