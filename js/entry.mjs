@@ -18,6 +18,37 @@ export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs"
 globalThis.__weavExtractHtml = extractHtml;
 globalThis.__weavOpenApi = () => openapi;
 
+// A body read with a running count (request bodies, upstream answers, pages): at most
+// `cap` bytes are kept; the first byte past it cancels the stream, so neither a 64 MiB
+// chunked upload nor a 5 MiB upstream answer is ever held whole. Answers [bytes, truncated].
+globalThis.__weavReadCapped = async (stream, cap) => {
+  if (!stream) return [new Uint8Array(0), false];
+  const reader = stream.getReader();
+  const parts = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > cap) {
+      parts.push(value.subarray(0, cap - size));
+      size = cap;
+      truncated = true;
+      reader.cancel().catch(() => {});
+      break;
+    }
+    parts.push(value);
+    size += value.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return [out, truncated];
+};
+
 // Every answer of the API is built here, in one call from Rust (src/http/reply.rs):
 // headers come as "name\nvalue\n..." and a body as a JS string (JSON text straight from
 // D1), null, or a view of wasm memory, copied before the call returns.

@@ -1,5 +1,31 @@
-//! Width and height of an uploaded picture, read from the PNG, GIF, JPEG or WebP header:
-//! the `picture` object reports them and an image crate would be most of the wasm.
+//! Uploaded pictures: the four formats accepted, recognised by their magic numbers, and
+//! their width and height read from the header (the `picture` object reports them, and an
+//! image crate would be most of the wasm).
+
+/// The only media types a picture may have, and the only ones a blob is served with.
+pub const MEDIA_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// The media type the bytes' magic number names, when it is one of `MEDIA_TYPES`.
+pub fn sniff(b: &[u8]) -> Option<&'static str> {
+    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// The Content-Type a stored blob is served with: its media type when it is one of the
+/// four, else `application/octet-stream` (a value stored before the rule, or any other,
+/// can never make a header the runtime refuses).
+pub fn served_type(stored: &str) -> &'static str {
+    MEDIA_TYPES.iter().find(|t| **t == stored).copied().unwrap_or("application/octet-stream")
+}
 
 /// `(width, height)` when the bytes are one of the four formats and the header is whole.
 pub fn dimensions(b: &[u8]) -> Option<(u32, u32)> {
@@ -49,7 +75,23 @@ pub fn dimensions(b: &[u8]) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests {
-    use super::dimensions;
+    use super::{dimensions, served_type, sniff};
+
+    #[test]
+    fn magic_numbers_name_the_four_formats_only() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"GIF87a.."), Some("image/gif"));
+        assert_eq!(sniff(b"GIF89a.."), Some("image/gif"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WAVEfmt "), None);
+        assert_eq!(sniff(b"<svg xmlns="), None);
+        assert_eq!(sniff(b"\x89PNG"), None);
+        assert_eq!(sniff(&[]), None);
+        assert_eq!(served_type("image/png"), "image/png");
+        assert_eq!(served_type("image/p\rng"), "application/octet-stream");
+        assert_eq!(served_type("image/svg+xml"), "application/octet-stream");
+    }
 
     #[test]
     fn png() {

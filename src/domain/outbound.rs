@@ -21,8 +21,22 @@ use url::{Host, Url};
 
 /// Redirects are followed by hand so each hop can be checked; past this many, give up.
 pub const MAX_REDIRECTS: usize = 3;
-/// Upstream bodies are cut off past this size so one answer cannot exhaust Worker memory.
-pub const MAX_RESPONSE_BYTES: usize = 5 * 1024 * 1024;
+/// Upstream answers (functions, pieces, webhook receivers) are cut off past this size
+/// (`OUTBOUND_MAX_RESPONSE_BYTES`) so one answer cannot exhaust an isolate's memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Pages read for URL training are cut off past this size (`TRAINING_MAX_PAGE_BYTES`).
+pub const DEFAULT_MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// No configuration may raise a cap past this: an isolate has 128 MB in all.
+pub const MAX_CONFIGURABLE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A byte cap from its configuration value: a positive integer up to
+/// `MAX_CONFIGURABLE_BYTES`; anything else is the default.
+pub fn byte_cap(configured: &str, default: usize) -> usize {
+    match configured.trim().parse::<usize>() {
+        Ok(n) if n > 0 => n.min(MAX_CONFIGURABLE_BYTES),
+        _ => default,
+    }
+}
 
 /// Why a URL was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,7 +390,14 @@ mod tests {
     #[test]
     fn constants() {
         assert_eq!(MAX_REDIRECTS, 3);
-        assert_eq!(MAX_RESPONSE_BYTES, 5_242_880);
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 1_048_576);
+        assert_eq!(DEFAULT_MAX_PAGE_BYTES, 2_097_152);
+        assert_eq!(byte_cap("", 7), 7);
+        assert_eq!(byte_cap("0", 7), 7);
+        assert_eq!(byte_cap("-5", 7), 7);
+        assert_eq!(byte_cap("abc", 7), 7);
+        assert_eq!(byte_cap(" 2048 ", 7), 2048);
+        assert_eq!(byte_cap("999999999999", 7), MAX_CONFIGURABLE_BYTES);
     }
 
     #[test]

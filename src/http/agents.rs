@@ -168,6 +168,9 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     statements.push(store::delete_statement(&cx.env, a.id)?);
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
     super::webhooks::publish(cx, &events::pending(&results)).await;
+    if let Some(blob) = &a.picture_blob {
+        super::blobs::purge(cx, blob).await;
+    }
     no_content()
 }
 
@@ -319,6 +322,17 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         .and_then(|row| d1::cell(&row, events::OBJECT))
         .ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
     super::webhooks::publish(cx, &events::pending_js(&results)).await;
+    // A replaced or removed picture's blob went with the batch (migration 0010).
+    if let Some(old) = existing.and_then(|a| a.picture_blob.as_deref()) {
+        let kept = match &input.picture {
+            None => true,
+            Some(Some(PictureInput::Blob(id))) => id == old,
+            Some(_) => false,
+        };
+        if !kept {
+            super::blobs::purge(cx, old).await;
+        }
+    }
     Ok(json)
 }
 

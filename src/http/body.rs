@@ -16,15 +16,24 @@ pub fn check_declared_length(req: &Inbound) -> ApiResult<()> {
     Ok(())
 }
 
+/// The request's body, read with a running count and stopped past the 1 MiB limit (413),
+/// whatever `Content-Length` said or whether it was sent chunked.
+pub async fn read(req: &Inbound) -> ApiResult<Vec<u8>> {
+    match req.bytes(MAX_BODY_BYTES).await {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(ApiError::PayloadTooLarge),
+        Err(_) => Err(ApiError::InvalidJson("The request body could not be read.".into())),
+    }
+}
+
 /// Reads the body (refusing more than the limit, declared or not) and parses it as a
 /// JSON object.
 /// A body buffered by the request path (idempotency) is used instead of the request's.
 pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
-    if let Some(bytes) = cx.body.take() {
-        return parse_object(&bytes, cx.seed_path);
-    }
-    let bytes =
-        cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?;
+    let bytes = match cx.body.take() {
+        Some(b) => b,
+        None => read(&cx.req).await?,
+    };
     parse_object(&bytes, cx.seed_path)
 }
 
@@ -33,9 +42,7 @@ pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
 pub async fn json_object_or_empty(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
     let bytes = match cx.body.take() {
         Some(b) => b,
-        None => {
-            cx.req.bytes().await.map_err(|_| ApiError::InvalidJson("The request body could not be read.".into()))?
-        }
+        None => read(&cx.req).await?,
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());

@@ -236,7 +236,14 @@ pub async fn invoke(cx: &mut Ctx) -> ApiResult<Reply> {
     let result = outbound::send(&cx.env, Outbound { method, url, headers, body }).await;
     let duration = now_ms() - started;
     match result {
-        Ok(answer) => json(200, &json!({"status": answer.status, "body": answer.body_value(), "duration": duration})),
+        Ok(answer) => {
+            let mut out = json!({"status": answer.status, "body": answer.body_value(), "duration": duration});
+            if answer.truncated {
+                // The body is the first OUTBOUND_MAX_RESPONSE_BYTES as text, never parsed.
+                out["truncated"] = Value::Bool(true);
+            }
+            json(200, &out)
+        }
         Err(Failure::Refused(r)) => {
             Err(ApiError::validation("url", format!("The function url was refused: {}", r.message())))
         }

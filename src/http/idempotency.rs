@@ -10,7 +10,7 @@
 use super::error::{ApiError, ApiResult};
 use super::routes::{Op, Route};
 use super::Inbound;
-use super::{error_response, Ctx, MAX_BODY_BYTES};
+use super::{error_response, Ctx};
 use super::{Body, Reply};
 use crate::domain::idempotency::{self as idem, StoredResponse};
 use crate::store::idempotency::{self as store, Claim};
@@ -56,14 +56,7 @@ fn family(op: &Op, e: ApiError) -> ApiError {
 /// Runs the handler at most once per key (see the module comment).
 pub async fn run(op: &Op, route: &Route, cx: &mut Ctx, key: String) -> ApiResult<Reply> {
     let workspace_id = cx.caller()?.workspace_id;
-    let body = cx
-        .req
-        .bytes()
-        .await
-        .map_err(|_| family(op, ApiError::InvalidJson("The request body could not be read.".into())))?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(family(op, ApiError::PayloadTooLarge));
-    }
+    let body = super::body::read(&cx.req).await.map_err(|e| family(op, e))?;
     let fingerprint = idem::fingerprint("POST", route.path, &cx.params, cx.query(), &body);
     cx.body = Some(body);
 

@@ -6,9 +6,7 @@
 //! (`web_sys::Request`) and only the URL, method and headers are read: once each.
 
 use super::routes::Verb;
-use wasm_bindgen::JsCast;
-use worker::wasm_bindgen_futures::JsFuture;
-use worker::{js_sys, web_sys, Headers};
+use worker::{web_sys, Headers};
 
 pub struct Inbound {
     raw: web_sys::Request,
@@ -53,14 +51,13 @@ impl Inbound {
         &self.headers
     }
 
-    /// The whole body. A body that cannot be read (a client that went away) is an error.
-    pub async fn bytes(&self) -> worker::Result<Vec<u8>> {
-        if self.raw.body().is_none() {
-            return Ok(Vec::new());
-        }
-        let buffer = JsFuture::from(self.raw.array_buffer()?).await?;
-        let buffer: js_sys::ArrayBuffer = buffer.unchecked_into();
-        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    /// The body, read with a running count: `Ok(None)` when it is longer than `cap` (the
+    /// rest is never read, chunked or not); an error when it cannot be read (a client
+    /// that went away).
+    pub async fn bytes(&self, cap: usize) -> worker::Result<Option<Vec<u8>>> {
+        let stream = self.raw.body().map(wasm_bindgen::JsValue::from);
+        let (bytes, truncated) = crate::platform::read_capped(stream.as_ref(), cap).await?;
+        Ok((!truncated).then_some(bytes))
     }
 }
 

@@ -9,7 +9,6 @@
 //! or at once for failures that cannot improve, the item ends `failed` with a readable
 //! `error`. A failure of our own storage retries the message without touching the item.
 
-use crate::domain::outbound::MAX_RESPONSE_BYTES;
 use crate::domain::training::{self as dt, Job};
 use crate::domain::{chunk, redact, time};
 use crate::platform::html::{fetch_page, page_failure};
@@ -184,8 +183,8 @@ async fn read(env: &Env, url: &str) -> Attempted {
     }
     if page.truncated {
         return Attempted::Permanent(format!(
-            "The page is larger than {} MiB and was not processed.",
-            MAX_RESPONSE_BYTES / (1024 * 1024)
+            "The page is larger than {} bytes (TRAINING_MAX_PAGE_BYTES) and was not processed.",
+            crate::platform::outbound::page_cap(env)
         ));
     }
     let ctype = page.header("Content-Type").unwrap_or("text/html").to_ascii_lowercase();

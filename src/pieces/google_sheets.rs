@@ -117,6 +117,7 @@ pub async fn append_row(cx: &RunCx<'_>, input: &Map<String, Value>) -> Outcome {
     let values = input.get("values").and_then(Value::as_object).unwrap_or(&empty);
     let header: Answer = match cx.send(header_request(&base, cx.access_token(), id, sheet)).await {
         Err(f) => return Outcome::failed(failure_output(&f)),
+        Ok(a) if a.truncated => return Outcome::failed(super::too_large(&a)),
         Ok(a) if !is_success(a.status) => return Outcome::failed(upstream_error(&a)),
         Ok(a) => a,
     };
@@ -126,6 +127,7 @@ pub async fn append_row(cx: &RunCx<'_>, input: &Map<String, Value>) -> Outcome {
     };
     match cx.send(append_request(&base, cx.access_token(), id, sheet, row)).await {
         Err(f) => Outcome::failed(failure_output(&f)),
+        Ok(a) if a.truncated => Outcome::failed(super::too_large(&a)),
         Ok(a) if !is_success(a.status) => Outcome::failed(upstream_error(&a)),
         Ok(a) => Outcome::ok(append_output(&a.body_value(), id)),
     }

@@ -109,7 +109,11 @@ pub fn outcome(result: Result<Answer, Failure>) -> Outcome {
                 headers.insert(k.to_ascii_lowercase(), Value::String(v.clone()));
             }
             let body = if a.body.is_empty() { Value::Null } else { a.body_value() };
-            let output = json!({"status": a.status, "headers": headers, "body": body});
+            let mut output = json!({"status": a.status, "headers": headers, "body": body});
+            if a.truncated {
+                // The body is the first OUTBOUND_MAX_RESPONSE_BYTES as text, never parsed.
+                output["truncated"] = Value::Bool(true);
+            }
             Outcome::Done { success: is_success(a.status), output }
         }
     }

@@ -163,6 +163,13 @@ pub fn failure_output(f: &Failure) -> Value {
     }
 }
 
+/// The `output` of an answer longer than `OUTBOUND_MAX_RESPONSE_BYTES`, for the pieces that
+/// need the whole answer (slack, github, sheets): nothing past the cap was read.
+pub fn too_large(answer: &Answer) -> Value {
+    json!({"error": "UPSTREAM_ERROR", "status": answer.status, "body": null,
+           "message": "The upstream's response is too large (response too large)."})
+}
+
 /// The `output` of an upstream error answer.
 pub fn upstream_error(answer: &Answer) -> Value {
     json!({"error": "UPSTREAM_ERROR", "status": answer.status, "body": answer.body_value()})
@@ -176,6 +183,7 @@ pub fn is_success(status: u16) -> bool {
 pub fn json_outcome(result: Result<Answer, Failure>) -> Outcome {
     match result {
         Err(f) => Outcome::failed(failure_output(&f)),
+        Ok(a) if a.truncated => Outcome::failed(too_large(&a)),
         Ok(a) if is_success(a.status) => Outcome::ok(a.body_value()),
         Ok(a) => Outcome::failed(upstream_error(&a)),
     }
@@ -251,6 +259,11 @@ mod tests {
         assert_eq!(upstream_error(&answer(502, "Bad gateway"))["body"], "Bad gateway");
         assert_eq!(json_outcome(Ok(answer(201, r#"{"id":1}"#))), Outcome::ok(json!({"id": 1})));
         assert!(matches!(json_outcome(Ok(answer(404, "{}"))), Outcome::Done { success: false, .. }));
+        let cut = Answer { truncated: true, ..answer(200, "[0,0,0") };
+        let Outcome::Done { success, output } = json_outcome(Ok(cut)) else { panic!() };
+        assert!(!success);
+        assert_eq!(output["error"], "UPSTREAM_ERROR");
+        assert!(output["message"].as_str().unwrap().contains("response too large"));
     }
 
     #[test]

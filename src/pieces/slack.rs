@@ -44,6 +44,7 @@ pub fn request(base: &str, token: &str, input: &Map<String, Value>) -> Outbound 
 pub fn outcome(result: Result<Answer, Failure>) -> Outcome {
     match result {
         Err(f) => Outcome::failed(failure_output(&f)),
+        Ok(a) if a.truncated => Outcome::failed(super::too_large(&a)),
         Ok(a) if !is_success(a.status) => Outcome::failed(upstream_error(&a)),
         Ok(a) => {
             let body = a.body_value();

@@ -25,7 +25,7 @@ pub async fn extract(html: &str) -> worker::Result<Page> {
 
 /// GET a page as a browser-like crawler would, through the guarded fetch.
 pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
-    outbound::send(
+    outbound::send_capped(
         env,
         Outbound {
             method: Method::Get,
@@ -36,6 +36,7 @@ pub async fn fetch_page(env: &Env, url: &str) -> Result<Answer, Failure> {
             ],
             body: None,
         },
+        outbound::page_cap(env),
     )
     .await
 }

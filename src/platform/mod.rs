@@ -4,7 +4,27 @@ pub mod d1;
 pub mod html;
 pub mod outbound;
 
-use worker::Env;
+use wasm_bindgen::prelude::*;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{js_sys, Env};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Set on `globalThis` by js/entry.mjs: reads a `ReadableStream` (or null) keeping at
+    /// most `cap` bytes, cancelling it past that; answers `[Uint8Array, truncated]`.
+    #[wasm_bindgen(js_name = __weavReadCapped, catch)]
+    fn weav_read_capped(stream: &JsValue, cap: f64) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Reads a body stream (`None`: no body) with a running count: at most `cap` bytes, and
+/// whether more were on the way (then the stream is cancelled, not drained).
+pub async fn read_capped(stream: Option<&JsValue>, cap: usize) -> Result<(Vec<u8>, bool), worker::Error> {
+    let Some(stream) = stream else { return Ok((Vec::new(), false)) };
+    let promise = weav_read_capped(stream, cap as f64).map_err(worker::Error::from)?;
+    let pair: js_sys::Array = JsFuture::from(promise).await.map_err(worker::Error::from)?.unchecked_into();
+    let bytes: js_sys::Uint8Array = pair.get(0).unchecked_into();
+    Ok((bytes.to_vec(), pair.get(1).is_truthy()))
+}
 
 /// Milliseconds since the epoch, from the isolate's clock.
 pub fn now_ms() -> i64 {

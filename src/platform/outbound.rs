@@ -1,11 +1,11 @@
 //! Every outbound call to a URL a caller chose (pieces, agent functions, URL training,
 //! webhooks) goes through `send`: the guard of `domain::outbound` on the first URL and on
 //! every redirect hop (followed by hand, at most 3), one time-out for the whole exchange
-//! (`OUTBOUND_TIMEOUT_MS`), and a response body cut off at 5 MiB.
+//! (`OUTBOUND_TIMEOUT_MS`), and a response body read as a stream and cut off at its cap
+//! (`OUTBOUND_MAX_RESPONSE_BYTES`; pages `TRAINING_MAX_PAGE_BYTES`).
 
-use crate::domain::outbound::{self, Refusal, MAX_REDIRECTS, MAX_RESPONSE_BYTES};
+use crate::domain::outbound::{self, Refusal, MAX_REDIRECTS};
 use futures_util::future::{select, Either};
-use futures_util::StreamExt;
 use std::time::Duration;
 use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
@@ -21,7 +21,8 @@ pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// The body was longer than 5 MiB and has been cut there.
+    /// The body was longer than the cap and has been cut there: nothing past the cap was
+    /// read, and the body is never parsed.
     pub truncated: bool,
 }
 
@@ -29,10 +30,14 @@ impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
-    /// The body as JSON when it parses, else as text.
+    /// The body as JSON when it parses, else as text; a cut body is always text (the
+    /// first bytes of a long JSON text are no JSON, and are not worth parsing).
     pub fn body_value(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+        let text = || serde_json::Value::String(String::from_utf8_lossy(&self.body).into_owned());
+        if self.truncated {
+            return text();
+        }
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| text())
     }
 }
 
@@ -61,12 +66,30 @@ pub fn check(env: &Env, url: &str) -> Result<url::Url, Refusal> {
     outbound::check_url(url, allow_private(env))
 }
 
+/// `OUTBOUND_MAX_RESPONSE_BYTES`: the cap of answers of functions, pieces and receivers.
+pub fn answer_cap(env: &Env) -> usize {
+    outbound::byte_cap(
+        &crate::platform::var(env, "OUTBOUND_MAX_RESPONSE_BYTES", ""),
+        outbound::DEFAULT_MAX_RESPONSE_BYTES,
+    )
+}
+
+/// `TRAINING_MAX_PAGE_BYTES`: the cap of pages read for URL training.
+pub fn page_cap(env: &Env) -> usize {
+    outbound::byte_cap(&crate::platform::var(env, "TRAINING_MAX_PAGE_BYTES", ""), outbound::DEFAULT_MAX_PAGE_BYTES)
+}
+
+/// An answer of a function, a piece or a webhook receiver, cut at `answer_cap`.
 pub async fn send(env: &Env, req: Outbound) -> Result<Answer, Failure> {
+    send_capped(env, req, answer_cap(env)).await
+}
+
+pub async fn send_capped(env: &Env, req: Outbound, cap: usize) -> Result<Answer, Failure> {
     let allow = allow_private(env);
     let first = outbound::check_url(&req.url, allow).map_err(Failure::Refused)?;
     let controller = AbortController::default();
     let signal = controller.signal();
-    let work = Box::pin(exchange(first, req, allow, signal));
+    let work = Box::pin(exchange(first, req, allow, signal, cap));
     let timer = Box::pin(Delay::from(Duration::from_millis(timeout_ms(env))));
     match select(work, timer).await {
         Either::Left((result, _)) => result,
@@ -82,6 +105,7 @@ async fn exchange(
     req: Outbound,
     allow: bool,
     signal: worker::AbortSignal,
+    cap: usize,
 ) -> Result<Answer, Failure> {
     let mut method = req.method;
     let mut body = req.body;
@@ -104,7 +128,7 @@ async fn exchange(
             init.with_body(Some(worker::js_sys::Uint8Array::from(b.as_slice()).into()));
         }
         let request = Request::new_with_init(url.as_str(), &init).map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let mut resp =
+        let resp =
             Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
         let status = resp.status_code();
         if outbound::is_redirect_status(status) {
@@ -123,25 +147,17 @@ async fn exchange(
             }
         }
         let headers = resp.headers().entries().collect();
-        let (body, truncated) = read_capped(&mut resp).await?;
+        let stream = web_sys_body(resp);
+        let (body, truncated) = crate::platform::read_capped(stream.as_ref(), cap)
+            .await
+            .map_err(|e| Failure::Unreachable(e.to_string()))?;
         return Ok(Answer { status, headers, body, truncated });
     }
     Err(Failure::TooManyRedirects)
 }
 
-async fn read_capped(resp: &mut worker::Response) -> Result<(Vec<u8>, bool), Failure> {
-    let Ok(mut stream) = resp.stream() else {
-        // Not a stream (an empty body): nothing to read.
-        return Ok((Vec::new(), false));
-    };
-    let mut out = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Failure::Unreachable(e.to_string()))?;
-        if out.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            out.extend_from_slice(&chunk[..MAX_RESPONSE_BYTES - out.len()]);
-            return Ok((out, true));
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok((out, false))
+/// The answer's body stream, if it has one, as the JS value the capped reader takes.
+fn web_sys_body(resp: worker::Response) -> Option<wasm_bindgen::JsValue> {
+    let raw: worker::web_sys::Response = resp.into();
+    raw.body().map(wasm_bindgen::JsValue::from)
 }

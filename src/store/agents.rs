@@ -25,6 +25,9 @@ pub struct AgentRef {
     pub uid: String,
     pub is_trashed: i64,
     pub protected: i64,
+    /// The id of its stored picture, if any (dropping it deletes the blob: migration 0010).
+    #[serde(default)]
+    pub picture_blob: Option<String>,
     /// JSON array of `{name, headers}` of the agent's functions (headers sealed).
     pub functions: String,
     /// The agent as the API returns it (before the change about to be made).
@@ -83,7 +86,7 @@ pub async fn find(env: &Env, origin: &str, workspace_id: i64, key: &AgentKey) ->
     let (clause, value) = key_clause(key);
     db(env)?
         .prepare(format!(
-            "SELECT a.id, a.uid, a.is_trashed, a.protected, \
+            "SELECT a.id, a.uid, a.is_trashed, a.protected, a.picture_blob, \
              (SELECT json_group_array(json_object('name', name, 'headers', json(headers))) FROM agent_functions \
               WHERE agent_id = a.id) AS functions, {AGENT_JSON} AS json \
              FROM agents a WHERE a.workspace_id = ?2 AND {clause}"

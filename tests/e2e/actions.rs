@@ -15,6 +15,7 @@ pub fn cases() -> Vec<crate::Case> {
         slack_ok_false_is_success_false_with_slacks_answer,
         slack_upstream_500_and_timeout_are_200_with_success_false,
         github_create_issue_posts_to_the_repository,
+        oversized_upstream_answers_are_cut_and_marked,
         sheets_append_row_reads_the_header_and_places_the_values,
         sheets_unknown_column_is_a_validation_error,
         http_send_request_sends_json_and_returns_status_headers_body,
@@ -190,6 +191,59 @@ fn slack_upstream_500_and_timeout_are_200_with_success_false(w: &World) {
     assert_eq!(body["success"], false);
     assert_eq!(body["output"], json!({"error": "UPSTREAM_TIMEOUT"}));
     assert!(body["duration"].as_i64().unwrap() >= 1_900, "{body}");
+}
+
+// ---- answers past OUTBOUND_MAX_RESPONSE_BYTES ---------------------------------------------
+
+/// A 2 MiB JSON array: twice the default cap.
+pub fn big_json_array() -> String {
+    format!("[{}0]", "0,".repeat(1024 * 1024))
+}
+
+fn oversized_upstream_answers_are_cut_and_marked(w: &World) {
+    let t = w.tenant();
+    let prefix = uniq("/big-");
+    w.mock.answer_raw(&format!("{prefix}/answer"), 200, "application/json", &big_json_array());
+    // The http piece: the first 1 MiB as text, never parsed, marked truncated.
+    let r = exec(
+        w,
+        &t.token,
+        json!({"pieceName": "http", "actionName": "send_request",
+               "input": {"method": "GET", "url": format!("{}{prefix}/answer", w.mock.url)}}),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(r["success"], true, "{}", &r.to_string()[..200]);
+    assert_eq!(r["output"]["truncated"], true);
+    let body = r["output"]["body"].as_str().expect("the cut body is text");
+    assert_eq!(body.len(), 1024 * 1024);
+    assert!(body.starts_with("[0,0,"));
+    // A piece that needs the whole answer: success false, UPSTREAM_ERROR.
+    let conn = connect(w, &t.token, "github", "ghp_big");
+    let repo = uniq("big");
+    w.mock.answer_raw(&format!("/github/repos/acme/{repo}/issues"), 201, "application/json", &big_json_array());
+    let r = exec(
+        w,
+        &t.token,
+        json!({"pieceName": "github", "actionName": "create_issue", "connectionId": conn,
+               "input": {"repository": format!("acme/{repo}"), "title": "t"}}),
+    )
+    .expect(200)
+    .json();
+    assert_eq!(r["success"], false, "{r}");
+    assert_eq!(r["output"]["error"], "UPSTREAM_ERROR");
+    assert!(r["output"]["message"].as_str().unwrap_or_default().contains("response too large"), "{r}");
+    // An answer under the cap is parsed as before.
+    w.mock.answer_raw(&format!("{prefix}/small"), 200, "application/json", "[0,0]");
+    let r = exec(
+        w,
+        &t.token,
+        json!({"pieceName": "http", "actionName": "send_request",
+               "input": {"method": "GET", "url": format!("{}{prefix}/small", w.mock.url)}}),
+    )
+    .json();
+    assert_eq!(r["output"]["body"], json!([0, 0]));
+    assert!(r["output"].get("truncated").is_none(), "{r}");
 }
 
 // ---- github -------------------------------------------------------------------------------

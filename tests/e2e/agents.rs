@@ -26,6 +26,7 @@ pub fn cases() -> Vec<crate::Case> {
         listing_rejects_bad_parameters,
         directories_by_name_or_id,
         pictures_data_uri_url_and_blob_id,
+        pictures_are_the_four_formats_and_dropped_ones_are_deleted,
         functions_inside_agent_writes,
         head_on_agents,
     ]
@@ -533,6 +534,58 @@ fn pictures_data_uri_url_and_blob_id(w: &World) {
     let big = format!("data:image/png;base64,{}", "A".repeat(800_000));
     w.patch("/v1/agents/pic", &t.token, &json!({"picture": big})).expect_invalid("picture");
     w.patch("/v1/agents/pic", &t.token, &json!({"picture": "data:text/html;base64,PGI+"})).expect_invalid("picture");
+}
+
+/// `/v1/blobs/...` of a picture object.
+fn blob_path(a: &Value) -> String {
+    format!("/v1/blobs/{}", a["picture"]["id"].as_str().unwrap_or_default())
+}
+
+fn pictures_are_the_four_formats_and_dropped_ones_are_deleted(w: &World) {
+    let t = w.tenant();
+    let body = |uid: &str, picture: &str| json!({"uid": uid, "name": "n", "provider": "openai", "model": "m", "picture": picture});
+    // A media type that is none of the four, or bytes that are not what it says: 422
+    // naming picture, and nothing stored.
+    for bad in [
+        format!("data:image/p\rng;base64,{PNG_1X1}"),
+        format!("data:image/svg+xml;base64,{PNG_1X1}"),
+        format!("data:image/jpeg;base64,{PNG_1X1}"),
+        "data:image/png;base64,R0lGODlhAQABAAAAACw=".to_string(),
+        "data:image/png;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+".to_string(),
+    ] {
+        w.post("/v1/agents", &t.token, &body("bad-pic", &bad)).expect_invalid("picture");
+    }
+    w.get("/v1/agents/bad-pic", &t.token).expect_error(404, "RESOURCE_NOT_FOUND");
+    assert_eq!(w.get("/v1/agents?count_only=true", &t.token).expect(200).json()["count"], 0);
+
+    // GIF, JPEG and WebP by their magic numbers; served with their type, cached 60 s.
+    let gif = create(w, &t, body("gif", "data:image/gif;base64,R0lGODlhAQABAAAAACw="));
+    assert_eq!(gif["picture"]["media_type"], "image/gif");
+    let first = w.send("GET", &blob_path(&gif), None, None, &[]).expect(200);
+    assert_eq!(first.header("content-type"), Some("image/gif"));
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    let again = w.send("GET", &blob_path(&gif), None, None, &[]).expect(200);
+    assert_eq!((again.header("content-type"), &again.bytes), (Some("image/gif"), &first.bytes));
+    let jpeg = create(w, &t, body("jpeg", "data:image/jpeg;base64,/9j/4AAQSkZJRg=="));
+    assert_eq!(jpeg["picture"]["media_type"], "image/jpeg");
+
+    // Replacing a picture deletes the old blob (and its cached copy here).
+    let replaced = w
+        .patch("/v1/agents/gif", &t.token, &json!({"picture": format!("data:image/png;base64,{PNG_1X1}")}))
+        .expect(200)
+        .json();
+    w.send("GET", &blob_path(&gif), None, None, &[]).expect_error(404, "RESOURCE_NOT_FOUND");
+    w.send("GET", &blob_path(&replaced), None, None, &[]).expect(200);
+    // Clearing it too.
+    w.patch("/v1/agents/jpeg", &t.token, &json!({"picture": null})).expect(200);
+    w.send("GET", &blob_path(&jpeg), None, None, &[]).expect_error(404, "RESOURCE_NOT_FOUND");
+    // A picture two agents show lives until the last one lets it go.
+    let shared = create(w, &t, body("shares", replaced["picture"]["id"].as_str().unwrap()));
+    assert_eq!(shared["picture"]["id"], replaced["picture"]["id"]);
+    w.delete("/v1/agents/gif", &t.token).expect(204);
+    w.send("GET", &blob_path(&replaced), None, None, &[]).expect(200);
+    w.delete("/v1/agents/shares", &t.token).expect(204);
+    w.send("GET", &blob_path(&replaced), None, None, &[]).expect_error(404, "RESOURCE_NOT_FOUND");
 }
 
 fn functions_inside_agent_writes(w: &World) {

@@ -18,6 +18,7 @@ pub fn cases() -> Vec<crate::Case> {
         invoke_reports_remote_failures_as_200,
         invoke_refuses_urls_the_guard_refuses,
         invoke_follows_checked_redirects,
+        invoke_cuts_an_oversized_answer,
         private_addresses_are_refused_without_the_flag,
         secrets_never_follow_a_redirect_to_another_origin,
         invoke_takes_an_empty_body,
@@ -378,4 +379,17 @@ fn invoke_takes_an_empty_body(w: &World) {
     assert_eq!(r["status"], 200);
     w.send("POST", "/v1/agents/empty/functions/f/invoke", Some(&t.token), Some("[1]"), &[])
         .expect_error(400, "INVALID_JSON");
+}
+
+fn invoke_cuts_an_oversized_answer(w: &World) {
+    let t = with_agent(w, "big");
+    let path = format!("/fn-big-{}", std::process::id());
+    w.mock.answer_raw(&path, 200, "application/json", &crate::actions::big_json_array());
+    let f = json!({"name": "big", "description": "d", "url": format!("{}{path}", w.mock.url)});
+    w.post("/v1/agents/big/functions", &t.token, &f).expect(201);
+    let r = w.post("/v1/agents/big/functions/big/invoke", &t.token, &json!({})).expect(200).json();
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["truncated"], true);
+    let body = r["body"].as_str().expect("the cut body is text");
+    assert_eq!(body.len(), 1024 * 1024);
 }
