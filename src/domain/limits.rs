@@ -11,6 +11,25 @@ use super::time;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+/// The kinds of call that share the workspace's window (CONTRACT.md, Limits and
+/// fairness): execute and every other route that calls out to a URL. `GET /v1/usage`
+/// breaks the window and the month down by these names.
+pub const KINDS: [&str; 8] = [
+    "execute",
+    "function_invoke",
+    "webhook_test",
+    "webhook_retry",
+    "webhook_replay",
+    "training_discover",
+    "training_process",
+    "training_resync",
+];
+
+/// A kind's name as stored, or `execute` for one this build does not know.
+pub fn kind_name(kind: &str) -> &'static str {
+    KINDS.iter().find(|k| **k == kind).copied().unwrap_or(KINDS[0])
+}
+
 /// What the worker asks the Durable Object, once per execute (or per usage read).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct LimitsRequest {
@@ -29,6 +48,9 @@ pub struct LimitsRequest {
     /// pass validation count against the quota.
     #[serde(default)]
     pub refund: Option<String>,
+    /// Which kind of call takes the slot (one of `KINDS`; absent: `execute`).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 /// The state of the rate limit after a request, and the headers it implies.
@@ -63,6 +85,29 @@ pub struct QuotaState {
 pub struct LimitsAnswer {
     pub rate: RateState,
     pub quota: QuotaState,
+    /// For a look (`take: false`): the calls in the window, and this month's calls that
+    /// took a slot, per kind (every kind of `KINDS`, zeros included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_kind: Option<ByKind>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct ByKind {
+    pub window: std::collections::BTreeMap<String, i64>,
+    pub month: std::collections::BTreeMap<String, i64>,
+}
+
+/// `RateLimit-Policy` and `RateLimit` (the IETF httpapi draft's structured fields) beside
+/// the `X-RateLimit-*` headers, for a window of `window_seconds` at unix second `now_s`
+/// (rounded up, as `reset` is: `t` is then at most the window).
+pub fn headers(rate: &RateState, window_seconds: i64, now_s: i64) -> [(&'static str, String); 5] {
+    [
+        ("X-RateLimit-Limit", rate.limit.to_string()),
+        ("X-RateLimit-Remaining", rate.remaining.to_string()),
+        ("X-RateLimit-Reset", rate.reset.to_string()),
+        ("RateLimit-Policy", format!("\"workspace\";q={};w={}", rate.limit, window_seconds.max(1))),
+        ("RateLimit", format!("\"workspace\";r={};t={}", rate.remaining, (rate.reset - now_s).max(0))),
+    ]
 }
 
 fn ceil_div(a: i64, b: i64) -> i64 {
@@ -241,6 +286,20 @@ mod tests {
         let mut hits = VecDeque::from(vec![50_000]);
         decide(&mut hits, 40_000, 5, W, true);
         assert_eq!(hits, VecDeque::from(vec![50_000, 50_000]));
+    }
+
+    #[test]
+    fn ietf_headers_sit_beside_the_x_headers() {
+        let rate = RateState { allowed: true, limit: 10, remaining: 7, reset: 1_000_030, retry_after: 0 };
+        let h = headers(&rate, 60, 1_000_000);
+        assert_eq!(h[0], ("X-RateLimit-Limit", "10".to_string()));
+        assert_eq!(h[3], ("RateLimit-Policy", "\"workspace\";q=10;w=60".to_string()));
+        assert_eq!(h[4], ("RateLimit", "\"workspace\";r=7;t=30".to_string()));
+        // A reset in the past never gives a negative t.
+        assert_eq!(headers(&rate, 0, 2_000_000)[4].1, "\"workspace\";r=7;t=0");
+        assert_eq!(headers(&rate, 0, 2_000_000)[3].1, "\"workspace\";q=10;w=1");
+        assert_eq!(kind_name("webhook_replay"), "webhook_replay");
+        assert_eq!(kind_name("nonsense"), "execute");
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub const EVENT_TYPES: &[&str] = &[
 pub const SECRET_PREFIX: &str = "whsec_";
 pub const MAX_URL: usize = 2048;
 pub const MAX_DESCRIPTION: usize = 1000;
+/// A replay enqueues at most this many deliveries per request (and takes one slot of the
+/// workspace's rate-limit window): a replay cannot flood the delivery queue.
+pub const MAX_REPLAY: i64 = 100;
 /// The part of a receiver's answer the delivery log keeps.
 pub const MAX_LOGGED_BODY: usize = 1024;
 /// A rotated-out secret keeps signing this long.

@@ -17,7 +17,7 @@ use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, Ctx};
 use crate::domain::action_input::{self, ExecuteRequest};
-use crate::domain::limits::{self, LimitsRequest, RateState};
+use crate::domain::limits::{self, LimitsRequest};
 use crate::domain::{connection, secret::SecretError};
 use crate::pieces::{self, Action, Outcome, RunCx};
 use crate::platform::{now_ms, outbound::allow_private};
@@ -63,10 +63,11 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
             take: true,
             count_quota: ready.is_ok(),
             refund: None,
+            kind: Some(limits::KINDS[0].to_string()),
         },
     )
     .await?;
-    let headers = rate_headers(&answer.rate);
+    let headers = limits::headers(&answer.rate, ws.rate_limit.window_seconds, (now_ms() + 999) / 1000);
     let result = async {
         if !answer.rate.allowed {
             return Err(ApiError::rate_limited(answer.rate.retry_after));
@@ -86,6 +87,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
                 take: false,
                 count_quota: false,
                 refund: Some(answer.quota.month.clone()),
+                kind: None,
             };
             if let Err(e) = limits_store::ask(env, workspace_id, &refund).await {
                 worker::console_error!("giving back a quota count failed: {e}");
@@ -103,14 +105,6 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
         }
         Err(e) => Err(e.with_headers(&headers)),
     }
-}
-
-fn rate_headers(rate: &RateState) -> Vec<(&'static str, String)> {
-    vec![
-        ("X-RateLimit-Limit", rate.limit.to_string()),
-        ("X-RateLimit-Remaining", rate.remaining.to_string()),
-        ("X-RateLimit-Reset", rate.reset.to_string()),
-    ]
 }
 
 /// Step 1: everything that can refuse the execution before it runs.
@@ -209,11 +203,13 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
             take: false,
             count_quota: false,
             refund: None,
+            kind: None,
         },
     )
     .await?;
     let (start, end) = limits::month_bounds(now_ms());
     let q = &answer.quota;
+    let by_kind = answer.by_kind.clone().unwrap_or_default();
     json(
         200,
         &json!({
@@ -229,7 +225,9 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
                 "window_seconds": ws.rate_limit.window_seconds,
                 "remaining": answer.rate.remaining,
                 "reset": answer.rate.reset,
+                "by_kind": by_kind.window,
             },
+            "calls": by_kind.month,
         }),
     )
 }

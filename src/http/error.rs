@@ -70,6 +70,20 @@ impl ApiError {
     }
 
     /// 429 RATE_LIMITED with `retryAfter` and `Retry-After`.
+    /// 429 of the routes other than execute: the standard envelope, code `RATE_LIMITED`,
+    /// `retry_after` in whole seconds (also in `Retry-After`).
+    pub fn rate_limited_standard(retry_after: i64) -> Self {
+        ApiError::Raw(
+            429,
+            json!({
+                "error": crate::domain::limits::rate_limited_message(retry_after),
+                "code": "RATE_LIMITED",
+                "retry_after": retry_after,
+            }),
+            vec![("Retry-After", retry_after.to_string())],
+        )
+    }
+
     pub fn rate_limited(retry_after: i64) -> Self {
         ApiError::Raw(
             429,

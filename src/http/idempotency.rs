@@ -83,7 +83,7 @@ pub async fn run(op: &Op, route: &Route, cx: &mut Ctx, key: String) -> ApiResult
         }
     };
 
-    let result = (op.handler)(cx).await;
+    let result = super::call(op, cx).await;
     let status = match &result {
         Ok(resp) => resp.status(),
         Err(e) => e.status(),

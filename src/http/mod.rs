@@ -15,6 +15,7 @@ pub mod error;
 pub mod functions;
 pub mod health;
 pub mod idempotency;
+pub mod limits;
 pub mod members;
 pub mod openapi;
 pub mod records;
@@ -133,7 +134,22 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             return idempotency::run(op, route, &mut cx, key).await;
         }
     }
-    (op.handler)(&mut cx).await
+    call(op, &mut cx).await
+}
+
+/// Runs an operation's handler; an operation that calls out takes its rate-limit slot
+/// first, and every answer it gives (errors too) carries the limit's headers.
+pub async fn call(op: &routes::Op, cx: &mut Ctx) -> ApiResult<Reply> {
+    let Some(kind) = op.limit else { return (op.handler)(cx).await };
+    let headers = limits::take(cx, kind).await?;
+    let mut reply = match (op.handler)(cx).await {
+        Ok(reply) => reply,
+        Err(e) => error_response(e, &cx.request_id),
+    };
+    for (name, value) in headers {
+        reply.set_header(name, value);
+    }
+    Ok(reply)
 }
 
 /// The caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new one.

@@ -85,6 +85,9 @@ pub struct Op {
     /// Errors in the actions family of seed 004 (`{error: CODE, message}`) instead of the
     /// standard envelope: execute only (CONTRACT.md, Errors).
     pub actions_family: bool,
+    /// The kind of call (`domain::limits::KINDS`) this operation counts in the workspace's
+    /// sliding window before its handler runs: the routes that call out to a URL.
+    pub limit: Option<&'static str>,
     #[cfg(not(target_arch = "wasm32"))]
     pub doc: Doc,
 }
@@ -118,15 +121,19 @@ impl Route {
 }
 
 /// `op!(Method, handler, doc)`: an operation whose handler is an `async fn(&mut Ctx)`.
-/// `op!(Method, handler, doc, actions_family)` answers errors in the actions family.
+/// `op!(Method, handler, doc, actions_family)` answers errors in the actions family;
+/// `op!(Method, handler, doc, limited = "kind")` takes a slot of that kind first.
 macro_rules! op {
     ($method:ident, $handler:path, $doc:expr) => {
-        op!(@ $method, $handler, $doc, false)
+        op!(@ $method, $handler, $doc, false, None)
     };
     ($method:ident, $handler:path, $doc:expr, actions_family) => {
-        op!(@ $method, $handler, $doc, true)
+        op!(@ $method, $handler, $doc, true, None)
     };
-    (@ $method:ident, $handler:path, $doc:expr, $family:expr) => {
+    ($method:ident, $handler:path, $doc:expr, limited = $kind:literal) => {
+        op!(@ $method, $handler, $doc, false, Some($kind))
+    };
+    (@ $method:ident, $handler:path, $doc:expr, $family:expr, $limit:expr) => {
         Op {
             method: Verb::$method,
             handler: {
@@ -136,6 +143,7 @@ macro_rules! op {
                 handler
             },
             actions_family: $family,
+            limit: $limit,
             #[cfg(not(target_arch = "wasm32"))]
             doc: $doc,
         }
@@ -311,9 +319,10 @@ pub static ROUTES: &[Route] = &[
         tag: "Functions",
         ops: &[
             op!(Post, functions::invoke, Doc::new("invokeFunction", "Call the function's URL with arguments, as the agent runtime does.")
-                .describe("The URL passes the outbound guard: http(s) only, no credentials in the URL, no loopback, private, link-local, unique-local, multicast or unspecified addresses in any spelling, no localhost/.local/.internal/metadata names (unless ALLOW_PRIVATE_UPSTREAMS), at most 3 redirects each checked again, 5 MiB response cap. A refused URL is a 422 naming `url`.")
+                .describe("The URL passes the outbound guard: http(s) only, no credentials in the URL, no loopback, private, link-local, unique-local, multicast or unspecified addresses in any spelling, no localhost/.local/.internal/metadata names (unless ALLOW_PRIVATE_UPSTREAMS), at most 3 redirects each checked again; the answer is read up to OUTBOUND_MAX_RESPONSE_BYTES (1 MiB by default) and cut there (`truncated: true`). A refused URL is a 422 naming `url`. Takes one slot of the workspace's rate-limit window (kind `function_invoke`).")
                 .optional_body("InvokeRequest")
-                .ok(&[(200, "InvokeResult", "The remote end's answer (its own failures included: a 4xx/5xx of the remote is a 200 here with that `status`). No answer within OUTBOUND_TIMEOUT_MS: `status: null, error: \"UPSTREAM_TIMEOUT\"`; no connection: `error: \"UPSTREAM_UNREACHABLE\"`; over 3 redirects: `error: \"TOO_MANY_REDIRECTS\"`.")])),
+                .ok(&[(200, "InvokeResult", "The remote end's answer (its own failures included: a 4xx/5xx of the remote is a 200 here with that `status`). No answer within OUTBOUND_TIMEOUT_MS: `status: null, error: \"UPSTREAM_TIMEOUT\"`; no connection: `error: \"UPSTREAM_UNREACHABLE\"`; over 3 redirects: `error: \"TOO_MANY_REDIRECTS\"`.")]),
+                limited = "function_invoke"),
         ],
     },
     Route {
@@ -333,7 +342,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, actions::execute, Doc::new("executeAction", "Execute an action.")
                 .describe("Runs one action synchronously. Checks, in order: body, fields, piece and action, connection need, input, connection; then one rate-limit slot is taken (every authenticated execute counts, whatever its outcome) and, if the checks passed, the execution counts against the monthly quota. Every answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.")
                 .body("ExecuteRequest")
-                .headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"])
+                .headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"])
                 .ok(&[(200, "ExecuteResult", "The action ran (`success` false when the upstream failed).")])
                 .errors(&[(400, "ActionBadRequest"), (403, "QuotaExceeded"), (404, "ActionNotFound"), (409, "ActionIdempotencyInProgress"), (413, "ActionPayloadTooLarge"), (422, "ActionIdempotencyKeyMismatch"), (429, "RateLimited")]),
                 actions_family),
@@ -416,10 +425,11 @@ pub static ROUTES: &[Route] = &[
         tag: "Training data",
         ops: &[
             op!(Post, training::discover, Doc::new("discoverTrainingUrls", "Find a site's pages to train on.")
-                .describe("Fetches the page (guarded: http(s), no private addresses, redirects re-checked, time-out, 5 MiB) and the site's `/sitemap.xml`, and answers their same-site links. Nothing is stored.")
+                .describe("Fetches the page (guarded: http(s), no private addresses, redirects re-checked, time-out, TRAINING_MAX_PAGE_BYTES: 2 MiB by default) and the site's `/sitemap.xml`, and answers their same-site links. Nothing is stored.")
                 .body("UrlDiscoverRequest")
                 .ok(&[(200, "UrlDiscovery", "The links found.")])
-                .errors(&[(400, "InvalidAgentOrJson"), (500, "PageFetchFailed")])),
+                .errors(&[(400, "InvalidAgentOrJson"), (500, "PageFetchFailed")]),
+                limited = "training_discover"),
         ],
     },
     Route {
@@ -431,7 +441,8 @@ pub static ROUTES: &[Route] = &[
                 .describe("Stores a `pending` url item per valid URL and queues it; the training queue reads each page in the background. Poll the items (or list with `status`) to see them become `completed` or `failed`.")
                 .body("UrlProcessRequest")
                 .ok(&[(202, "UrlProcessResult", "The queued items and the URLs that were refused.")])
-                .errors(&[(400, "InvalidAgentOrJson"), (422, "NoUrlsProvided"), (500, "QueueingFailed")])),
+                .errors(&[(400, "InvalidAgentOrJson"), (422, "NoUrlsProvided"), (500, "QueueingFailed")]),
+                limited = "training_process"),
         ],
     },
     Route {
@@ -442,7 +453,8 @@ pub static ROUTES: &[Route] = &[
             op!(Post, training::resync, Doc::new("resyncTrainingUrls", "Read an agent's completed pages again.")
                 .body("UrlResyncRequest")
                 .ok(&[(202, "UrlResyncResult", "The re-queued items.")])
-                .errors(&[(400, "InvalidAgentOrJson"), (422, "NothingToResync"), (500, "ResyncFailed")])),
+                .errors(&[(400, "InvalidAgentOrJson"), (422, "NothingToResync"), (500, "ResyncFailed")]),
+                limited = "training_resync"),
         ],
     },
     Route {
@@ -732,7 +744,8 @@ pub static ROUTES: &[Route] = &[
         tag: "Webhooks",
         ops: &[
             op!(Post, webhooks::test, Doc::new("testWebhook", "Send a `webhook.test` event now; answers the delivery with its first attempt.")
-                .ok(&[(200, "Delivery", "The delivery.")])),
+                .ok(&[(200, "Delivery", "The delivery.")]),
+                limited = "webhook_test"),
         ],
     },
     Route {
@@ -758,7 +771,8 @@ pub static ROUTES: &[Route] = &[
         tag: "Webhooks",
         ops: &[
             op!(Post, webhooks::retry, Doc::new("retryDelivery", "Re-send one delivery now, whatever its status.")
-                .ok(&[(200, "Delivery", "The delivery with the new attempt.")])),
+                .ok(&[(200, "Delivery", "The delivery with the new attempt.")]),
+                limited = "webhook_retry"),
         ],
     },
     Route {
@@ -766,9 +780,10 @@ pub static ROUTES: &[Route] = &[
         access: Token,
         tag: "Webhooks",
         ops: &[
-            op!(Post, webhooks::replay, Doc::new("replayWebhook", "Re-send the subscription's events of a time window (at most 1000 per call) as new deliveries.")
+            op!(Post, webhooks::replay, Doc::new("replayWebhook", "Re-send the subscription's events of a time window (at most 100 per call) as new deliveries.")
                 .body("ReplayRequest")
-                .ok(&[(202, "ReplayResult", "Queued.")])),
+                .ok(&[(202, "ReplayResult", "Queued.")]),
+                limited = "webhook_replay"),
         ],
     },
     Route {

@@ -6,10 +6,12 @@
 //! each decision sees every earlier one, whichever isolate sent it. That is what makes
 //! the limit exact under concurrency.
 //!
-//! Tables: `hits(ts)` (the instants that took a slot, pruned as they leave the window;
-//! kept in memory too, loaded once per activation) and `usage(month, count)`.
+//! Tables: `hits(ts, kind)` (the instants that took a slot and the kind of call, pruned
+//! as they leave the window; kept in memory too, loaded once per activation),
+//! `usage(month, count)` (executions against the quota) and `calls(month, kind, count)`
+//! (every call that took a slot, for `GET /v1/usage`).
 
-use crate::domain::limits::{self, LimitsAnswer, LimitsRequest, QuotaState};
+use crate::domain::limits::{self, ByKind, LimitsAnswer, LimitsRequest, QuotaState, KINDS};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -17,13 +19,25 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 #[durable_object]
 pub struct WorkspaceLimits {
     state: State,
-    /// The window's instants, oldest first; `None` until loaded from storage.
-    hits: RefCell<Option<VecDeque<i64>>>,
+    /// The window's instants, oldest first, and each one's kind; `None` until loaded.
+    hits: RefCell<Option<Window>>,
+}
+
+struct Window {
+    at: VecDeque<i64>,
+    kinds: VecDeque<&'static str>,
 }
 
 #[derive(serde::Deserialize)]
 struct TsRow {
     ts: f64,
+    kind: String,
+}
+
+#[derive(serde::Deserialize)]
+struct KindRow {
+    kind: String,
+    count: f64,
 }
 
 #[derive(serde::Deserialize)]
@@ -36,12 +50,24 @@ impl WorkspaceLimits {
         self.state.storage().sql()
     }
 
-    fn load(&self, sql: &SqlStorage) -> Result<VecDeque<i64>> {
-        sql.exec("CREATE TABLE IF NOT EXISTS hits (ts INTEGER NOT NULL)", None)?;
+    fn load(&self, sql: &SqlStorage) -> Result<Window> {
+        sql.exec("CREATE TABLE IF NOT EXISTS hits (ts INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'execute')", None)?;
+        // Objects created before calls had kinds: their window is all executions.
+        if sql.exec("SELECT kind FROM hits LIMIT 0", None).is_err() {
+            sql.exec("ALTER TABLE hits ADD COLUMN kind TEXT NOT NULL DEFAULT 'execute'", None)?;
+        }
         sql.exec("CREATE INDEX IF NOT EXISTS hits_ts ON hits (ts)", None)?;
         sql.exec("CREATE TABLE IF NOT EXISTS usage (month TEXT PRIMARY KEY, count INTEGER NOT NULL)", None)?;
-        let rows: Vec<TsRow> = sql.exec("SELECT ts FROM hits ORDER BY ts", None)?.to_array()?;
-        Ok(rows.into_iter().map(|r| r.ts as i64).collect())
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS calls (month TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, \
+             PRIMARY KEY (month, kind))",
+            None,
+        )?;
+        let rows: Vec<TsRow> = sql.exec("SELECT ts, kind FROM hits ORDER BY ts", None)?.to_array()?;
+        Ok(Window {
+            at: rows.iter().map(|r| r.ts as i64).collect(),
+            kinds: rows.iter().map(|r| limits::kind_name(&r.kind)).collect(),
+        })
     }
 
     /// The whole decision, synchronous on purpose (see the module comment).
@@ -51,25 +77,35 @@ impl WorkspaceLimits {
         if slot.is_none() {
             *slot = Some(self.load(&sql)?);
         }
-        let Some(hits) = slot.as_mut() else {
+        let Some(window) = slot.as_mut() else {
             return Err("rate window not loaded".into());
         };
         let window_ms = ask.window_seconds.max(1) * 1000;
-        if limits::prune(hits, now, window_ms) > 0 {
+        let dropped = limits::prune(&mut window.at, now, window_ms);
+        if dropped > 0 {
+            window.kinds.drain(..dropped.min(window.kinds.len()));
             sql.exec("DELETE FROM hits WHERE ts <= ?", vec![(now - window_ms).into()])?;
         }
-        let before = hits.len();
-        let rate = limits::decide(hits, now, ask.limit, window_ms, ask.take);
-        if hits.len() > before {
-            if let Some(&ts) = hits.back() {
-                sql.exec("INSERT INTO hits (ts) VALUES (?)", vec![ts.into()])?;
+        let before = window.at.len();
+        let rate = limits::decide(&mut window.at, now, ask.limit, window_ms, ask.take);
+        let month = limits::month_key(now);
+        if window.at.len() > before {
+            let kind = limits::kind_name(ask.kind.as_deref().unwrap_or_default());
+            window.kinds.push_back(kind);
+            if let Some(&ts) = window.at.back() {
+                sql.exec("INSERT INTO hits (ts, kind) VALUES (?, ?)", vec![ts.into(), kind.into()])?;
             }
+            sql.exec(
+                "INSERT INTO calls (month, kind, count) VALUES (?, ?, 1) \
+                 ON CONFLICT (month, kind) DO UPDATE SET count = count + 1",
+                vec![month.as_str().into(), kind.into()],
+            )?;
         }
+        let by_kind = if ask.take { None } else { Some(self.by_kind(&sql, window, &month)?) };
 
         if let Some(m) = &ask.refund {
             sql.exec("UPDATE usage SET count = MAX(count - 1, 0) WHERE month = ?", vec![m.as_str().into()])?;
         }
-        let month = limits::month_key(now);
         let rows: Vec<CountRow> =
             sql.exec("SELECT count FROM usage WHERE month = ?", vec![month.as_str().into()])?.to_array()?;
         let used = rows.first().map_or(0, |r| r.count as i64);
@@ -88,7 +124,22 @@ impl WorkspaceLimits {
                 None => quota.exceeded = true,
             }
         }
-        Ok(LimitsAnswer { rate, quota })
+        Ok(LimitsAnswer { rate, quota, by_kind })
+    }
+
+    /// Every kind's calls in the window and in the month (zeros included).
+    fn by_kind(&self, sql: &SqlStorage, window: &Window, month: &str) -> Result<ByKind> {
+        let mut out = ByKind::default();
+        for k in KINDS {
+            out.window.insert(k.to_string(), window.kinds.iter().filter(|w| **w == k).count() as i64);
+            out.month.insert(k.to_string(), 0);
+        }
+        let rows: Vec<KindRow> =
+            sql.exec("SELECT kind, count FROM calls WHERE month = ?", vec![month.into()])?.to_array()?;
+        for r in rows {
+            out.month.insert(limits::kind_name(&r.kind).to_string(), r.count as i64);
+        }
+        Ok(out)
     }
 }
 

@@ -237,7 +237,7 @@ pub async fn delivery_json(env: &Env, workspace_id: i64, webhook_id: &str, id: &
 pub const WANTS: &str = "EXISTS (SELECT 1 FROM json_each(w.events) t WHERE t.value = '*' OR t.value = e.type)";
 
 /// Replay: new deliveries (origin `replay`) of the subscription's events in the window;
-/// returns their ids in event order. At most 1000 per call.
+/// returns their ids in event order. At most `MAX_REPLAY` per call.
 pub async fn replay(
     env: &Env,
     workspace_id: i64,
@@ -261,7 +261,7 @@ pub async fn replay(
              WHERE e.workspace_id = ?1 AND e.created_ms >= ?3 AND (?4 IS NULL OR e.created_ms <= ?4) \
              AND e.type <> 'webhook.test' AND {WANTS} \
              AND (?5 IS NULL OR e.type IN (SELECT value FROM json_each(?5))) \
-             ORDER BY e.created_ms, e.rowid LIMIT 1000 RETURNING id"
+             ORDER BY e.created_ms, e.rowid LIMIT ?8 RETURNING id"
         ))
         .bind(&[
             int(workspace_id),
@@ -271,6 +271,7 @@ pub async fn replay(
             opt_text(types),
             text(&now),
             int(now_ms),
+            int(crate::domain::webhook::MAX_REPLAY),
         ])?
         .all()
         .await?;

@@ -14,6 +14,7 @@ mod customers;
 mod functions;
 mod harness;
 mod idempotency;
+mod limits;
 mod members;
 mod mock;
 mod records;
@@ -51,6 +52,7 @@ fn main() {
     cases.extend(members::cases());
     cases.extend(conversations::cases());
     cases.extend(webhooks::cases());
+    cases.extend(limits::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -122,7 +122,8 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .required(&["name", "description", "method", "url", "headers", "parameters"])),
         ("InvokeResult", object()
             .prop("status", integer().or_null())
-            .prop("body", any().doc("JSON when the answer parses as JSON, else text."))
+            .prop("body", any().doc("JSON when the answer parses as JSON, else text. Past OUTBOUND_MAX_RESPONSE_BYTES (1 MiB by default) the answer is cut: `body` is its first bytes as text and `truncated` is true."))
+            .prop("truncated", boolean().constant(true).doc("Present (true) only when the answer was longer than OUTBOUND_MAX_RESPONSE_BYTES and was cut there."))
             .prop("duration", integer().doc("Milliseconds."))
             .prop("error", string().one_of_str(&["UPSTREAM_TIMEOUT", "UPSTREAM_UNREACHABLE", "TOO_MANY_REDIRECTS"]))
             .prop("message", string())
@@ -132,6 +133,11 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("message", string())
             .prop("request_id", string())
             .required(&["error", "message", "request_id"])),
+        ("RateLimitedStandardError", all_of(vec![refer("Error"), object()
+                .prop("code", any().constant("RATE_LIMITED"))
+                .prop("error", string().examples(vec![json!("Rate limit exceeded. Try again in 32 seconds.")]))
+                .prop("retry_after", integer().min(1).doc("Whole seconds (rounded up) until a slot frees; also in `Retry-After`."))
+                .required(&["retry_after"])])),
         ("RateLimitedError", all_of(vec![refer("ActionError"), object()
                 .prop("error", any().constant("RATE_LIMITED"))
                 .prop("message", string().examples(vec![json!("Rate limit exceeded. Try again in 32 seconds.")]))
@@ -203,8 +209,10 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("window_seconds", integer())
                 .prop("remaining", integer())
                 .prop("reset", integer().doc("Unix second at which the oldest counted request leaves the window."))
-                .required(&["limit", "window_seconds", "remaining", "reset"]))
-            .required(&["plan", "period", "actions", "rate_limit"])),
+                .prop("by_kind", by_kind().doc("The calls in the window now, per kind: execute and every route that calls out share the window."))
+                .required(&["limit", "window_seconds", "remaining", "reset", "by_kind"]))
+            .prop("calls", by_kind().doc("This month's calls that took a slot, per kind."))
+            .required(&["plan", "period", "actions", "rate_limit", "calls"])),
         ("TrainingData", object().doc("One training item. `text` and `qa` items are chunked and indexed when written (status `completed` at once); `url` items are read in the background (`pending` → `processing` → `completed` or `failed`). Secrets and personal numbers are replaced by `[REDACTED:secret]`, `[REDACTED:card]` or `[REDACTED:iban]` before anything is stored; `redactions` counts them.")
             .prop("id", integer())
             .prop("agent_id", integer())
@@ -639,6 +647,15 @@ fn blank_or(pattern: &str) -> String {
     format!("^\\s*$|^\\s*{pattern}\\s*$")
 }
 
+/// `{execute: n, function_invoke: n, ...}`: every kind of call that shares the window.
+fn by_kind() -> S {
+    let mut o = object();
+    for k in crate::domain::limits::KINDS {
+        o = o.prop(k, integer().min(0));
+    }
+    o.required(&crate::domain::limits::KINDS)
+}
+
 /// A page of a listing, or with `count_only=true` only its `count`: one schema for both,
 /// told apart by the request's parameter.
 fn listing(item: &str, what: &str) -> S {
@@ -677,8 +694,8 @@ pub fn responses() -> Vec<Response> {
         Response::new("PayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", refer("Error")),
         Response::new("ValidationFailed", "Validation failed.", refer("ValidationError")),
         Response::new("InternalError", "`INTERNAL_ERROR`: something unexpected; retry with backoff.", refer("Error")),
-        Response::new("ActionBadRequest", "`VALIDATION_ERROR` (a missing `pieceName`, `actionName` or `input`, invalid input, e.g. `Missing required field: channel`), `CONNECTION_REQUIRED` (`Action 'send_message' requires an authenticated connection`), `CONNECTION_ERROR` (expired, unreadable or of another piece: `Connection credentials have expired. Re-authenticate the connection.`), or `INVALID_JSON`, or `INVALID_IDEMPOTENCY_KEY` (the `Idempotency-Key` header is not 1 to 255 printable ASCII characters; without rate-limit headers).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]),
-        Response::new("ActionNotFound", "`NOT_FOUND`: `Piece 'x' not found`, `Action 'send_msg' not found in piece 'slack'`, or `Connection 'conn_x' not found` (unknown, or of another workspace).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]),
+        Response::new("ActionBadRequest", "`VALIDATION_ERROR` (a missing `pieceName`, `actionName` or `input`, invalid input, e.g. `Missing required field: channel`), `CONNECTION_REQUIRED` (`Action 'send_message' requires an authenticated connection`), `CONNECTION_ERROR` (expired, unreadable or of another piece: `Connection credentials have expired. Re-authenticate the connection.`), or `INVALID_JSON`, or `INVALID_IDEMPOTENCY_KEY` (the `Idempotency-Key` header is not 1 to 255 printable ASCII characters; without rate-limit headers).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
+        Response::new("ActionNotFound", "`NOT_FOUND`: `Piece 'x' not found`, `Action 'send_msg' not found in piece 'slack'`, or `Connection 'conn_x' not found` (unknown, or of another workspace).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
         Response::new("InvalidIdempotencyKey", "`INVALID_IDEMPOTENCY_KEY`: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.", refer("Error")),
         Response::new("InvalidJsonOrIdempotencyKey", "`INVALID_JSON`: the body is not a JSON object; or `INVALID_IDEMPOTENCY_KEY`: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.", refer("Error")),
         Response::new("IdempotencyInProgress", "`IDEMPOTENCY_IN_PROGRESS`: a request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds.", refer("Error")).headers(&["Retry-After"]),
@@ -688,9 +705,10 @@ pub fn responses() -> Vec<Response> {
         Response::new("ActionIdempotencyKeyMismatch", "`IDEMPOTENCY_KEY_MISMATCH` (actions family): this `Idempotency-Key` was used with another method, path or body.", refer("ActionError")),
         Response::new("AssignmentRefused", "`INVALID_ASSIGNEE_TYPE`: `assignee_type` is not `agent` or `member`, or the type breaks a rule: an AI agent cannot be assigned a closed conversation, nor a `phone` conversation. `INVALID_ASSIGNEE`: the assignee does not exist, is a trashed agent, or belongs to another workspace. Also `INVALID_JSON`.", refer("Error")),
         Response::new("SenderRefused", "`INVALID_SENDER`: the sender does not exist in this workspace (or is a trashed agent), or is a customer other than the conversation's. Also `INVALID_JSON`.", refer("Error")),
-        Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]),
+        Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
         Response::new("ActionPayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", any_of(vec![refer("ActionError"), refer("Error")])),
-        Response::new("RateLimited", "`RATE_LIMITED`: no slot in the window.", refer("RateLimitedError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]),
+        Response::new("RateLimitedStandard", "`RATE_LIMITED`: no slot in the workspace's window, which execute and every route that calls out share.", refer("RateLimitedStandardError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"]),
+        Response::new("RateLimited", "`RATE_LIMITED`: no slot in the window.", refer("RateLimitedError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"]),
         Response::new("InvalidAgent", "`INVALID_AGENT`: the agent is missing, trashed or in another workspace.", refer("Error")),
         Response::new("TrainingRefused", "`INVALID_TYPE` (unsupported type), `INVALID_AGENT` (agent missing, trashed or in another workspace), or `INVALID_JSON`.", refer("Error")),
         Response::new("TrainingValidationFailed", "Validation failed, or `URL_DISCOVERY_REQUIRED` (standard envelope) for `type: url`.", any_of(vec![refer("ValidationError"), refer("Error")])),

@@ -163,6 +163,9 @@ fn operation(route: &Route, op: &Op) -> Value {
     if is_token_post(route, op) {
         ok_headers.push("Idempotent-Replayed");
     }
+    if op.limit.is_some() {
+        ok_headers.extend(RATE_HEADERS);
+    }
     for (status, schema, description) in doc.ok {
         let schema = (!schema.is_empty()).then(|| super::schema::refer(schema));
         let mut r = response(description, schema, &ok_headers);
@@ -190,6 +193,9 @@ fn default_errors(route: &Route, op: &Op, has_query: bool) -> Vec<(u16, &'static
     }
     if route.path.contains('{') {
         e.push((404, "NotFound"));
+    }
+    if op.limit.is_some() {
+        e.push((429, "RateLimitedStandard"));
     }
     let body = op.doc.body.is_some();
     if body {
@@ -274,6 +280,10 @@ fn response(description: &str, schema: Option<S>, headers: &[&str]) -> Value {
     r
 }
 
+/// What every answer of an operation that takes a rate-limit slot carries.
+const RATE_HEADERS: [&str; 5] =
+    ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"];
+
 fn idempotency_key() -> Value {
     json!({
         "name": "Idempotency-Key", "in": "header", "required": false,
@@ -291,6 +301,8 @@ fn headers() -> Value {
         "X-RateLimit-Remaining": int("Executions left in the current window."),
         "X-RateLimit-Reset": int("Unix second at which the oldest counted request leaves the window."),
         "Retry-After": int("Seconds to wait before retrying."),
+        "RateLimit-Policy": {"description": "The window (IETF httpapi RateLimit headers): `\"workspace\";q=<limit>;w=<window seconds>`.", "schema": {"type": "string"}},
+        "RateLimit": {"description": "The window's state: `\"workspace\";r=<remaining>;t=<seconds until the oldest call leaves>`.", "schema": {"type": "string"}},
     })
 }
 
