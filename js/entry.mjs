@@ -12,7 +12,7 @@ import { extractHtml } from "./html.mjs";
 // of JSON that would otherwise sit in the wasm.
 import openapi from "../build/openapi.mjs";
 // Durable Object classes must be exported by the main module.
-export { WorkspaceLimits, WorkspaceIdempotency } from "../build/worker/shim.mjs";
+export { WorkspaceLimits, WorkspaceIdempotency, WebhookSender } from "../build/worker/shim.mjs";
 
 // URL training reads pages with HTMLRewriter (js/html.mjs); the Rust side calls it here.
 globalThis.__weavExtractHtml = extractHtml;

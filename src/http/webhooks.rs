@@ -245,10 +245,10 @@ pub async fn replay(cx: &mut Ctx) -> ApiResult<Reply> {
     let now = now_ms();
     let types = types.map(|t| serde_json::to_string(&t).unwrap_or_else(|_| "[]".into()));
     let ids = store::replay(&cx.env, ws, &id, since.unwrap_or(0), until, types.as_deref(), now).await?;
-    for dlv in &ids {
-        let msg = events_store::Message { event: None, delivery: Some(dlv.clone()) };
-        if let Err(e) = events_store::send(&cx.env, msg, 0).await {
-            worker::console_error!("webhooks: replay enqueue of {dlv} failed, the sweep will retry: {e}");
+    // The subscription's sender sends them after whatever it has pending, in event order.
+    if !ids.is_empty() {
+        if let Err(e) = store::wake(&cx.env, &id).await {
+            worker::console_error!("webhooks: waking the sender of {id} after a replay failed, the sweep will: {e}");
         }
     }
     json(202, &j!({"replayed": ids.len(), "delivery_ids": ids}))

@@ -1,6 +1,8 @@
 //! Webhook delivery: the `weav-webhooks` queue consumer (fan-out of an event to its
-//! subscriptions, then one attempt per delivery), the attempt itself (signed, through
-//! `platform::outbound::send`), retries on `WEBHOOK_RETRY_SCHEDULE`, and the cron sweep.
+//! subscriptions, then a wake-up of each subscription's `WebhookSender`), the sender's
+//! `drain` (due deliveries one at a time, in event order), the attempt itself (a lease,
+//! signed, through `platform::outbound::send`), retries on `WEBHOOK_RETRY_SCHEDULE`, and
+//! the cron sweep.
 
 use crate::domain::time;
 use crate::domain::webhook::{self as wh};
@@ -11,10 +13,10 @@ use crate::store::webhooks::{self as store, AttemptLog};
 use serde_json::json;
 use worker::{Env, MessageBatch, MessageExt, Method};
 
-/// The queue consumer. Messages are handled one after another, in batch order, so the
-/// events of one resource reach a healthy receiver in the order they happened. Never
-/// returns an error (worker-rs would panic on it): a message whose handling failed on
-/// storage is retried by the queue.
+/// The queue consumer: fans events out and wakes the senders. It never calls a receiver
+/// itself, so a batch takes only D1 and Durable Object round trips, whoever's receivers
+/// are slow. Never returns an error (worker-rs would panic on it): a message whose
+/// handling failed on storage is retried by the queue.
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
     let messages = match batch.messages() {
         Ok(m) => m,
@@ -28,7 +30,12 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
         let body: Message = serde_json::from_value(m.body().clone()).unwrap_or_default();
         let result = match (&body.event, &body.delivery) {
             (Some(event), _) => fan_out(env, event).await,
-            (None, Some(delivery)) => attempt(env, delivery, false).await.map(|_| ()),
+            // A retry message of an earlier version: its sender takes it from here.
+            (None, Some(delivery)) => match store::webhook_of(env, delivery).await {
+                Ok(Some(webhook)) => store::wake(env, &webhook).await,
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            },
             (None, None) => Ok(()),
         };
         match result {
@@ -44,22 +51,58 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
 
 /// Creates one delivery per subscription that wants the event (at most one each, however
 /// often the queue or the sweep hands the event over), marks the event dispatched, and
-/// attempts the new deliveries.
+/// wakes the senders of the subscriptions that got one.
 pub async fn fan_out(env: &Env, event_id: &str) -> worker::Result<()> {
-    for id in store::fan_out(env, event_id, now_ms()).await? {
-        attempt(env, &id, false).await?;
+    let mut webhooks = store::fan_out(env, event_id, now_ms()).await?;
+    webhooks.sort();
+    webhooks.dedup();
+    for id in webhooks {
+        store::wake(env, &id).await?;
     }
     Ok(())
 }
 
-/// One attempt of a delivery. `forced` (a manual retry, a test) attempts whatever the
-/// status; otherwise only a pending delivery is attempted. Returns whether the receiver
-/// answered 2xx.
-pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Result<bool> {
-    let Some(t) = store::attempt_target(env, delivery_id).await? else { return Ok(false) };
-    if !forced && t.status != "pending" {
-        return Ok(t.status == "succeeded");
+/// How long one alarm of a sender sends before it hands over to the next alarm.
+const DRAIN_BUDGET_MS: i64 = 20_000;
+
+/// A sender's alarm: attempts the subscription's due deliveries one at a time, in event
+/// order, for at most `DRAIN_BUDGET_MS` (plus one attempt); answers when to look again
+/// (`None`: nothing is pending).
+pub async fn drain(env: &Env, webhook_id: &str) -> Option<i64> {
+    let started = now_ms();
+    loop {
+        let now = now_ms();
+        if now - started > DRAIN_BUDGET_MS {
+            return Some(now);
+        }
+        match store::next_for(env, webhook_id, now).await {
+            Ok(store::Next::Nothing) => return None,
+            Ok(store::Next::At(at)) => return Some(at.max(now)),
+            // An earlier event of the same resource is still being fanned out.
+            Ok(store::Next::Attempt { blocked: true, .. }) => return Some(now + 1000),
+            Ok(store::Next::Attempt { delivery_id, .. }) => {
+                if let Err(e) = attempt(env, &delivery_id, false).await {
+                    worker::console_error!("webhooks: attempt of {delivery_id} failed on storage: {e}");
+                    return Some(now + 5000);
+                }
+            }
+            Err(e) => {
+                worker::console_error!("webhooks: reading {webhook_id}'s next delivery failed: {e}");
+                return Some(now + 5000);
+            }
+        }
     }
+}
+
+/// One attempt of a delivery. `forced` (a manual retry, a test) attempts whatever the
+/// status; otherwise only a pending delivery that is due and not leased. The attempt
+/// holds the delivery's lease (`OUTBOUND_TIMEOUT_MS` + 30 s) until it is recorded, so the
+/// same delivery named twice never runs twice at once. Returns whether the receiver
+/// answered 2xx (`false` also when there was nothing to attempt).
+pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Result<bool> {
+    let now = now_ms();
+    let lease_until = now + outbound::timeout_ms(env) as i64 + 30_000;
+    let Some(t) = store::claim(env, delivery_id, now, lease_until, forced).await? else { return Ok(false) };
     let start = now_ms();
     if t.enabled == 0 && !forced {
         let entry = json!({"at": time::format_millis(start), "status": null, "duration_ms": 0,
@@ -126,22 +169,20 @@ pub async fn attempt(env: &Env, delivery_id: &str, forced: bool) -> worker::Resu
         ok,
     };
     store::record_attempt(env, delivery_id, &t, &log, end).await?;
-    // A manual retry of a delivery that is still pending already has its next attempt on
-    // the queue: do not schedule a second one.
-    let already_scheduled = forced && t.status == "pending";
-    if let (Some(delay), false) = (next, already_scheduled) {
-        let msg = Message { event: None, delivery: Some(delivery_id.to_string()) };
-        if let Err(e) = events::send(env, msg, delay).await {
-            worker::console_error!("webhooks: scheduling a retry of {delivery_id} failed, the sweep will: {e}");
+    // A forced attempt that leaves the delivery pending (a retry is due later): its
+    // sender's alarm must cover it.
+    if forced && new_status == "pending" {
+        if let Err(e) = store::wake(env, &t.webhook_id).await {
+            worker::console_error!("webhooks: waking the sender of {delivery_id} failed, the sweep will: {e}");
         }
     }
     Ok(ok)
 }
 
 /// The cron sweep: events whose enqueue never happened (older than
-/// `WEBHOOK_SWEEP_AFTER_SECONDS`, default 60) go to the queue; pending deliveries whose
-/// retry message was lost (5 minutes overdue) too; events and deliveries past 30 days
-/// are deleted.
+/// `WEBHOOK_SWEEP_AFTER_SECONDS`, default 60) go to the queue; the senders of
+/// subscriptions with a delivery 5 minutes overdue (a lost wake-up) are woken; events and
+/// deliveries past 30 days are deleted.
 pub async fn sweep(env: &Env) -> worker::Result<()> {
     let now = now_ms();
     let grace = var(env, "WEBHOOK_SWEEP_AFTER_SECONDS", "60").parse::<i64>().unwrap_or(60).max(0) * 1000;
@@ -149,8 +190,8 @@ pub async fn sweep(env: &Env) -> worker::Result<()> {
     for id in evs {
         events::send(env, Message { event: Some(id), delivery: None }, 0).await?;
     }
-    for id in dls {
-        events::send(env, Message { event: None, delivery: Some(id) }, 0).await?;
+    for webhook in dls {
+        store::wake(env, &webhook).await?;
     }
     Ok(())
 }

@@ -3,3 +3,4 @@
 //! isolates; the arithmetic lives in `domain/`.
 pub mod idempotency;
 pub mod limits;
+pub mod sender;

@@ -309,8 +309,8 @@ pub async fn create_test_delivery(
 /// returns the new deliveries' ids.
 pub async fn fan_out(env: &Env, event_id: &str, now_ms: i64) -> worker::Result<Vec<String>> {
     #[derive(Deserialize)]
-    struct Id {
-        id: String,
+    struct Created {
+        webhook_id: String,
     }
     let at = time::format_millis(now_ms);
     let d = db(env)?;
@@ -322,17 +322,81 @@ pub async fn fan_out(env: &Env, event_id: &str, now_ms: i64) -> worker::Result<V
                  SELECT 'dlv_' || lower(hex(randomblob(12))), e.workspace_id, w.id, e.id, e.type, 'event', 'pending', \
                  ?2, ?3, ?2, ?3 FROM events e JOIN webhooks w ON w.workspace_id = e.workspace_id \
                  WHERE e.id = ?1 AND w.enabled = 1 AND w.created_at <= e.created_at AND e.type <> 'webhook.test' \
-                 AND {WANTS} ON CONFLICT DO NOTHING RETURNING id"
+                 AND {WANTS} ON CONFLICT DO NOTHING RETURNING webhook_id"
             ))
             .bind(&[text(event_id), text(&at), int(now_ms)])?,
             events::dispatched_statement(env, event_id)?,
         ])
         .await?;
-    let ids: Vec<Id> = match results.first() {
+    let created: Vec<Created> = match results.first() {
         Some(r) => r.results()?,
         None => Vec::new(),
     };
-    Ok(ids.into_iter().map(|i| i.id).collect())
+    Ok(created.into_iter().map(|c| c.webhook_id).collect())
+}
+
+/// What a subscription's sender does next: the first due delivery in event order (with
+/// whether an earlier event of its resource is still being fanned out), else when the
+/// next pending one falls due.
+pub enum Next {
+    Attempt { delivery_id: String, blocked: bool },
+    At(i64),
+    Nothing,
+}
+
+pub async fn next_for(env: &Env, webhook_id: &str, now_ms: i64) -> worker::Result<Next> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: String,
+        blocked: i64,
+    }
+    #[derive(Deserialize)]
+    struct At {
+        at: Option<i64>,
+    }
+    let d = db(env)?;
+    let results = d
+        .batch(vec![
+            // Event order (the outbox's creation order; a resource's events by `sequence`).
+            // An event of the same resource a few sequences back that is not fanned out yet
+            // would arrive after this one: wait for it.
+            d.prepare(
+                "SELECT d.id, EXISTS (SELECT 1 FROM events e2 WHERE e2.workspace_id = e.workspace_id \
+                   AND e2.resource_type = e.resource_type AND e2.resource_id = e.resource_id \
+                   AND e2.sequence BETWEEN e.sequence - 20 AND e.sequence - 1 AND e2.dispatched = 0) AS blocked \
+                 FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id \
+                 WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_ms <= ?2 \
+                   AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= ?2) \
+                 ORDER BY e.created_ms, e.sequence, d.created_ms LIMIT 1",
+            )
+            .bind(&[text(webhook_id), int(now_ms)])?,
+            d.prepare(
+                "SELECT MIN(MAX(next_attempt_ms, COALESCE(lease_until_ms, 0))) AS at FROM deliveries \
+                 WHERE webhook_id = ?1 AND status = 'pending'",
+            )
+            .bind(&[text(webhook_id)])?,
+        ])
+        .await?;
+    let due: Option<Due> = results.first().map(|r| r.results::<Due>()).transpose()?.and_then(|v| v.into_iter().next());
+    if let Some(due) = due {
+        return Ok(Next::Attempt { delivery_id: due.id, blocked: due.blocked == 1 });
+    }
+    let at: Option<At> = results.get(1).map(|r| r.results::<At>()).transpose()?.and_then(|v| v.into_iter().next());
+    Ok(at.and_then(|a| a.at).map_or(Next::Nothing, Next::At))
+}
+
+/// The subscription a delivery belongs to.
+pub async fn webhook_of(env: &Env, delivery_id: &str) -> worker::Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct W {
+        webhook_id: String,
+    }
+    let row: Option<W> = db(env)?
+        .prepare("SELECT webhook_id FROM deliveries WHERE id = ?1")
+        .bind(&[text(delivery_id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|w| w.webhook_id))
 }
 
 /// What an attempt of a delivery needs: the delivery, its subscription (sealed secrets)
@@ -353,16 +417,38 @@ pub struct AttemptTarget {
     pub body: String,
 }
 
-pub async fn attempt_target(env: &Env, delivery_id: &str) -> worker::Result<Option<AttemptTarget>> {
-    db(env)?
-        .prepare(format!(
-            "SELECT d.workspace_id, d.webhook_id, d.event_id, d.status, d.attempt_count, d.created_ms, w.url, w.secret, \
-             w.previous_secret, w.previous_expires_ms, w.enabled, {EVENT_JSON} AS body \
-             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id WHERE d.id = ?1"
-        ))
-        .bind(&[text(delivery_id)])?
-        .first(None)
-        .await
+/// Takes the lease on a delivery until `lease_until` and reads what its attempt needs.
+/// Unless `forced` (a manual retry, a test), only a pending delivery that is due and whose
+/// lease is free is taken: `None` means another attempt owns it or it is not due.
+pub async fn claim(
+    env: &Env,
+    delivery_id: &str,
+    now_ms: i64,
+    lease_until: i64,
+    forced: bool,
+) -> worker::Result<Option<AttemptTarget>> {
+    let d = db(env)?;
+    let results = d
+        .batch(vec![
+            d.prepare(
+                "UPDATE deliveries SET lease_until_ms = ?3 WHERE id = ?1 AND (?4 = 1 OR (status = 'pending' \
+                 AND next_attempt_ms <= ?2 AND (lease_until_ms IS NULL OR lease_until_ms <= ?2))) RETURNING id",
+            )
+            .bind(&[text(delivery_id), int(now_ms), int(lease_until), int(forced as i64)])?,
+            d.prepare(format!(
+                "SELECT d.workspace_id, d.webhook_id, d.event_id, d.status, d.attempt_count, d.created_ms, w.url, w.secret, \
+                 w.previous_secret, w.previous_expires_ms, w.enabled, {EVENT_JSON} AS body \
+                 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id \
+                 WHERE d.id = ?1 AND d.lease_until_ms = ?2"
+            ))
+            .bind(&[text(delivery_id), int(lease_until)])?,
+        ])
+        .await?;
+    let claimed = results.first().map(|r| r.results::<serde_json::Value>()).transpose()?.is_some_and(|v| !v.is_empty());
+    if !claimed {
+        return Ok(None);
+    }
+    Ok(results.get(1).map(|r| r.results::<AttemptTarget>()).transpose()?.and_then(|v| v.into_iter().next()))
 }
 
 /// An attempt as the delivery log keeps it.
@@ -403,7 +489,7 @@ pub async fn record_attempt(
     };
     d.batch(vec![
         d.prepare(
-            "UPDATE deliveries SET status = ?2, attempt_count = attempt_count + 1, \
+            "UPDATE deliveries SET status = ?2, attempt_count = attempt_count + 1, lease_until_ms = NULL, \
              attempts = json_insert(attempts, '$[#]', json(?3)), next_attempt_ms = ?4, updated_at = ?5 \
              WHERE id = ?1 AND workspace_id = ?6",
         )
@@ -422,7 +508,8 @@ pub async fn record_attempt(
 }
 
 /// The cron sweep's batch: ids of events not dispatched since `undispatched_ms` (at most
-/// 500) and of pending deliveries overdue since `overdue_ms` (at most 500); deliveries and
+/// 500) and of subscriptions with a delivery overdue since `overdue_ms` (at most 500,
+/// their sender was not woken); deliveries and
 /// events created before `expired_ms` are deleted.
 pub async fn sweep(
     env: &Env,
@@ -440,8 +527,8 @@ pub async fn sweep(
             d.prepare("SELECT id FROM events WHERE dispatched = 0 AND created_ms <= ?1 ORDER BY created_ms LIMIT 500")
                 .bind(&[int(undispatched_ms)])?,
             d.prepare(
-                "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_ms <= ?1 \
-                 ORDER BY next_attempt_ms LIMIT 500",
+                "SELECT DISTINCT webhook_id AS id FROM deliveries WHERE status = 'pending' AND next_attempt_ms <= ?1 \
+                 AND (lease_until_ms IS NULL OR lease_until_ms <= ?1) LIMIT 500",
             )
             .bind(&[int(overdue_ms)])?,
             d.prepare("DELETE FROM deliveries WHERE created_ms < ?1").bind(&[int(expired_ms)])?,
@@ -459,4 +546,21 @@ pub async fn sweep(
             .collect())
     };
     Ok((ids(0)?, ids(1)?))
+}
+
+/// The Durable Object binding of the per-subscription senders (`objects/sender.rs`).
+pub const SENDER_BINDING: &str = "WEBHOOK_SENDER";
+
+/// Wakes subscription `webhook_id`'s sender: it sends whatever of its deliveries is due,
+/// in event order, and sets its alarm for the next one. Cheap and idempotent.
+pub async fn wake(env: &Env, webhook_id: &str) -> worker::Result<()> {
+    let stub = env.durable_object(SENDER_BINDING)?.id_from_name(webhook_id)?.get_stub()?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post).with_body(Some(webhook_id.into()));
+    let req = worker::Request::new_with_init("https://sender.internal/wake", &init)?;
+    let resp = stub.fetch_with_request(req).await?;
+    if resp.status_code() >= 300 {
+        return Err(worker::Error::RustError(format!("sender answered {}", resp.status_code())));
+    }
+    Ok(())
 }

@@ -379,7 +379,7 @@ fn url_failures_end_failed_with_a_reason(w: &World) {
     new_agent(w, &t, "fail-agent");
     let n = t.id;
     let m = &w.mock.url;
-    // A huge page (over the 5 MiB cap), a page that is not HTML, a 404.
+    // A huge page (over the 2 MiB cap), a page that is not HTML, a 404.
     let huge = format!("<html><body>{}</body></html>", "<p>lorem ipsum dolor</p>".repeat(5 * 1024 * 1024 / 20));
     w.mock.answer_raw(&format!("/bad-{n}/huge.html"), 200, "text/html", &huge);
     w.mock.answer_raw(&format!("/bad-{n}/image.png"), 200, "image/png", "\u{89}PNG");
@@ -389,7 +389,7 @@ fn url_failures_end_failed_with_a_reason(w: &World) {
     let cases = [
         (format!("{m}/bad-{n}/status/500"), "HTTP 500", 3),
         (format!("{m}/bad-{n}/slow/4000"), "did not answer in time", 3),
-        (format!("{m}/bad-{n}/huge.html"), "larger than 5 MiB", 1),
+        (format!("{m}/bad-{n}/huge.html"), "larger than 2097152 bytes", 1),
         (format!("{m}/bad-{n}/image.png"), "not HTML or text", 1),
         (format!("{m}/bad-{n}/missing.html"), "HTTP 404", 1),
         (format!("{m}/bad-{n}/empty.html"), "no readable text", 1),

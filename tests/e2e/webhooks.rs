@@ -26,6 +26,8 @@ pub fn cases() -> Vec<crate::Case> {
         failing_support_writes_emit_nothing,
         function_and_protected_changes_emit_agent_updated,
         every_training_data_event_arrives,
+        a_slow_receiver_delays_only_its_own_subscription,
+        concurrent_writes_arrive_once_each_in_sequence_order,
     ]
 }
 
@@ -656,4 +658,59 @@ fn webhook_urls_to_private_addresses_are_refused_without_the_flag(w: &World) {
     for url in [format!("{}/hook", w.mock.url), "http://10.1.2.3/hook".into(), "http://[::1]/hook".into()] {
         s.post("/v1/webhooks", &t.token, &serde_json::json!({"url": url, "events": ["*"]})).expect_invalid("url");
     }
+}
+
+fn a_slow_receiver_delays_only_its_own_subscription(w: &World) {
+    // Workspace A's receiver takes 1.5 s per call (under OUTBOUND_TIMEOUT_MS: a success).
+    let a = w.tenant();
+    let slow = hook_path(&a, "slow");
+    w.mock.answer_when(&slow, "", 200, json!({"ok": true}), 1500);
+    subscribe(w, &a, &slow, json!(["customer.created"]));
+    for n in 0..5 {
+        w.post("/v1/customers", &a.token, &json!({"external_id": format!("slow-{n}")})).expect(201);
+    }
+    // Workspace B's event, written right after, does not wait for A's 7.5 s of deliveries.
+    let b = w.tenant();
+    let fast = hook_path(&b, "fast");
+    subscribe(w, &b, &fast, json!(["customer.created"]));
+    let written = Instant::now();
+    w.post("/v1/customers", &b.token, &json!({"external_id": "fast"})).expect(201);
+    wait_for(w, &fast, 1, 20);
+    let took = written.elapsed();
+    let a_done = w.mock.requests(&slow).len();
+    assert!(took < Duration::from_secs(4), "B's event took {took:?} behind A's slow receiver");
+    assert!(a_done < 5, "A's receiver already had all {a_done} deliveries: the test proved nothing");
+    // A's events all arrive, in order, once each.
+    let got = wait_for(w, &slow, 5, 60);
+    let ids: Vec<String> = got.iter().map(|r| r.headers["webhook-id"].clone()).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 5, "{ids:?}");
+}
+
+fn concurrent_writes_arrive_once_each_in_sequence_order(w: &World) {
+    let t = w.tenant();
+    let path = hook_path(&t, "order");
+    subscribe(w, &t, &path, json!(["customer.created", "customer.updated"]));
+    let c = w.post("/v1/customers", &t.token, &json!({"external_id": "ordered"})).expect(201).json();
+    let cid = c["id"].as_i64().unwrap();
+    // 4 writers, 5 updates each, at once: 21 events of one resource.
+    std::thread::scope(|s| {
+        for k in 0..4 {
+            let t = &t;
+            s.spawn(move || {
+                for n in 0..5 {
+                    let body = json!({"name": format!("writer {k} update {n}")});
+                    w.patch(&format!("/v1/customers/{cid}"), &t.token, &body).expect(200);
+                }
+            });
+        }
+    });
+    let got = wait_for(w, &path, 21, 60);
+    std::thread::sleep(Duration::from_millis(1500));
+    let got = if w.mock.requests(&path).len() > got.len() { w.mock.requests(&path) } else { got };
+    let seqs: Vec<i64> =
+        got.iter().map(|r| serde_json::from_str::<Value>(&r.body).unwrap()["sequence"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=21).collect::<Vec<i64>>(), "each event once, in sequence order");
 }
