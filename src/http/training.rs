@@ -397,13 +397,15 @@ pub async fn resync(cx: &mut Ctx) -> ApiResult<Reply> {
     raw_json(202, format!(r#"{{"data":[{}],"count":{}}}"#, items.join(","), items.len()))
 }
 
-/// Sends a job per item; if the queue refuses, the items fail visibly instead of waiting.
+/// Admits the workspace's waiting items to the queue, as many as its share allows (the
+/// rest follow as its pages finish); if the queue refuses, the items fail visibly instead
+/// of waiting.
 async fn queue_items(cx: &Ctx, ws: i64, items: &[String], now: &str) -> ApiResult<()> {
     let ids: Vec<i64> = items
         .iter()
         .filter_map(|i| serde_json::from_str::<Value>(i).ok().and_then(|v| v.get("id").and_then(Value::as_i64)))
         .collect();
-    if let Err(e) = store::enqueue(&cx.env, ws, &ids).await {
+    if let Err(e) = store::admit(&cx.env, ws).await {
         worker::console_error!("training queue send failed: {}", crate::platform::d1::error_text(&e));
         let events = store::fail_many(&cx.env, ws, &ids, "The item could not be queued for processing.", now).await?;
         super::webhooks::publish(cx, &events).await;

@@ -1,7 +1,10 @@
 //! The training queue (`TRAINING`, producer and consumer in this same worker): one message
-//! per url item. The consumer fetches the page through the one guarded fetch
-//! (`platform::outbound::send`: guard, redirects re-checked, time-out, 5 MiB cap), reads
-//! it with `domain::html`, redacts, chunks and stores the chunks (one D1 batch).
+//! per url item, and at most `TRAINING_PAGES_IN_FLIGHT` items of a workspace on the queue
+//! at once (`store::training::admit`; each finished page admits the next), so one
+//! workspace's long crawl never holds back another's page. The consumer fetches the page
+//! through the one guarded fetch (`platform::outbound`: guard, redirects re-checked,
+//! time-out, `TRAINING_MAX_PAGE_BYTES`), reads it with `domain::html`, redacts, chunks and
+//! stores the chunks (one D1 batch).
 //!
 //! Attempts are counted in D1 (`training_data.attempts`); a failed attempt that is worth
 //! repeating puts the item back to `pending` with its reason and asks the queue to deliver
@@ -30,6 +33,10 @@ pub async fn sweep(env: &Env) -> worker::Result<()> {
     }
     for (ws, ids) in by_ws {
         store::enqueue(env, ws, &ids).await?;
+    }
+    // An admission lost (a failed send after a page finished) is made up here.
+    for ws in store::waiting_workspaces(env).await? {
+        store::admit(env, ws).await?;
     }
     Ok(())
 }
@@ -61,16 +68,21 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
     let messages: Vec<Message<serde_json::Value>> = batch.messages()?;
     let env = &env;
     let schedule = &schedule;
-    join_all(messages.iter().map(|m| async move {
-        let outcome = match serde_json::from_value::<Job>(m.body().clone()) {
-            Ok(job) => run(env, &job, schedule).await,
+    // Pages are read side by side; each one finished makes room for its workspace's next.
+    let finished = join_all(messages.iter().map(|m| async move {
+        let job = serde_json::from_value::<Job>(m.body().clone());
+        let outcome = match &job {
+            Ok(job) => run(env, job, schedule).await,
             Err(e) => {
                 worker::console_error!("training queue: unreadable message dropped: {e}");
                 Ok(Outcome::Ack)
             }
         };
         match outcome {
-            Ok(Outcome::Ack) => m.ack(),
+            Ok(Outcome::Ack) => {
+                m.ack();
+                return job.ok().map(|j| j.workspace_id);
+            }
             Ok(Outcome::Retry(delay)) => {
                 m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build())
             }
@@ -80,8 +92,17 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
                 m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(5).build())
             }
         }
+        None
     }))
     .await;
+    let mut workspaces: Vec<i64> = finished.into_iter().flatten().collect();
+    workspaces.sort_unstable();
+    workspaces.dedup();
+    for ws in workspaces {
+        if let Err(e) = store::admit(env, ws).await {
+            worker::console_error!("training queue: admitting workspace {ws}'s next pages failed, the sweep will: {e}");
+        }
+    }
     Ok(())
 }
 

@@ -379,7 +379,8 @@ pub async fn upsert_urls(
                     "INSERT INTO training_data (workspace_id, agent_id, type, url, status, created_at, updated_at) \
                      VALUES (?, ?, 'url', ?, 'pending', ?, ?) \
                      ON CONFLICT (workspace_id, agent_id, url) WHERE type = 'url' \
-                     DO UPDATE SET status = 'pending', error = NULL, attempts = 0, updated_at = excluded.updated_at \
+                     DO UPDATE SET status = 'pending', error = NULL, attempts = 0, updated_at = excluded.updated_at, \
+                     queued = CASE WHEN status IN ('pending', 'processing') THEN queued ELSE 0 END \
                      RETURNING {} AS item",
                     returning_json()
                 ))
@@ -418,7 +419,7 @@ pub async fn upsert_urls(
 pub async fn resync(env: &Env, workspace_id: i64, agent_id: i64, now: &str) -> worker::Result<Vec<String>> {
     let r = db(env)?
         .prepare(format!(
-            "UPDATE training_data SET status = 'pending', error = NULL, attempts = 0, updated_at = ? \
+            "UPDATE training_data SET status = 'pending', error = NULL, attempts = 0, updated_at = ?, queued = 0 \
              WHERE workspace_id = ? AND agent_id = ? AND type = 'url' AND status = 'completed' RETURNING {} AS item",
             returning_json()
         ))
@@ -580,7 +581,7 @@ pub async fn search(env: &Env, workspace_id: i64, agent_id: i64, fts: &str, limi
 /// The producer binding of the training queue (consumed by `jobs::training`).
 pub const QUEUE_BINDING: &str = "TRAINING";
 
-/// Sends one job per item id.
+/// Sends one job per item id (items already counted as queued: the sweep's re-sends).
 pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Result<()> {
     if ids.is_empty() {
         return Ok(());
@@ -593,6 +594,54 @@ pub async fn enqueue(env: &Env, workspace_id: i64, ids: &[i64]) -> worker::Resul
     Ok(())
 }
 
+/// `TRAINING_PAGES_IN_FLIGHT`: how many of a workspace's url items may be on the queue at
+/// once (default 4, at most 100).
+pub fn pages_in_flight(env: &Env) -> i64 {
+    crate::platform::var(env, "TRAINING_PAGES_IN_FLIGHT", "4").trim().parse::<i64>().unwrap_or(4).clamp(1, 100)
+}
+
+/// Admits the workspace's waiting url items (oldest first) until it has
+/// `pages_in_flight` on the queue, and sends them; returns the ids sent.
+pub async fn admit(env: &Env, workspace_id: i64) -> worker::Result<Vec<i64>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: i64,
+    }
+    let rows: Vec<Id> = db(env)?
+        .prepare(
+            "UPDATE training_data SET queued = 1 WHERE id IN (SELECT id FROM training_data \
+             WHERE workspace_id = ?1 AND type = 'url' AND status = 'pending' AND queued = 0 ORDER BY id \
+             LIMIT MAX(0, ?2 - (SELECT COUNT(*) FROM training_data WHERE workspace_id = ?1 AND type = 'url' \
+               AND status IN ('pending', 'processing') AND queued = 1))) RETURNING id",
+        )
+        .bind(&[int(workspace_id), int(pages_in_flight(env))])?
+        .all()
+        .await?
+        .results()?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    enqueue(env, workspace_id, &ids).await?;
+    Ok(ids)
+}
+
+/// Workspaces with url items waiting for admission (at most 500): the sweep admits them in
+/// case an admission was lost.
+pub async fn waiting_workspaces(env: &Env) -> worker::Result<Vec<i64>> {
+    #[derive(Deserialize)]
+    struct Ws {
+        workspace_id: i64,
+    }
+    let rows: Vec<Ws> = db(env)?
+        .prepare(
+            "SELECT DISTINCT workspace_id FROM training_data WHERE type = 'url' AND status = 'pending' \
+             AND queued = 0 LIMIT 500",
+        )
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.workspace_id).collect())
+}
+
 /// A URL item the sweep queues again.
 #[derive(Deserialize)]
 pub struct Stale {
@@ -600,12 +649,13 @@ pub struct Stale {
     pub id: i64,
 }
 
-/// URL items left `pending` or `processing` since before `cutoff`, oldest first (at most 500).
+/// Queued URL items left `pending` or `processing` since before `cutoff`, oldest first (at
+/// most 500). Items waiting for admission are not stale, however long they wait.
 pub async fn stale_urls(env: &Env, cutoff: &str) -> worker::Result<Vec<Stale>> {
     db(env)?
         .prepare(
             "SELECT workspace_id, id FROM training_data WHERE type = 'url' AND status IN ('pending', 'processing') \
-             AND updated_at < ? ORDER BY updated_at LIMIT 500",
+             AND queued = 1 AND updated_at < ? ORDER BY updated_at LIMIT 500",
         )
         .bind(&[text(cutoff)])?
         .all()

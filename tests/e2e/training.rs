@@ -20,6 +20,7 @@ pub fn cases() -> Vec<crate::Case> {
         search_ranks_cites_and_validates,
         workspaces_and_agents_are_isolated,
         search_stays_fast_over_10000_chunks,
+        a_long_crawl_does_not_hold_back_another_workspaces_page,
     ]
 }
 
@@ -682,4 +683,47 @@ fn search_stays_fast_over_10000_chunks(w: &World) {
     assert_eq!(s["data"][0]["title"], "Bulk 37");
     assert!(worst < Duration::from_millis(1500), "search took {worst:?} over {total} chunks");
     println!("      search over {total} chunks: slowest {worst:?}");
+}
+
+/// The items of `agent` by status: (done, waiting).
+fn progress(w: &World, t: &Tenant) -> (usize, usize) {
+    let items = w.get("/v1/training-data?take=100", &t.token).expect(200).json()["data"].as_array().cloned().unwrap();
+    let done = items.iter().filter(|i| i["status"] == "completed" || i["status"] == "failed").count();
+    (done, items.len() - done)
+}
+
+fn a_long_crawl_does_not_hold_back_another_workspaces_page(w: &World) {
+    // Workspace A: 30 pages that take 1.5 s each to answer.
+    let a = w.tenant();
+    let agent_a = new_agent(w, &a, "crawler");
+    let base = format!("/crawl-{}", a.id);
+    let urls: Vec<String> = (0..30)
+        .map(|n| {
+            let path = format!("{base}/p{n}.html");
+            w.mock.answer_when(&path, "", 200, json!({"page": n}), 1500);
+            format!("{}{path}", w.mock.url)
+        })
+        .collect();
+    w.post("/v1/training-data/urls/process", &a.token, &json!({"agent": agent_a["id"], "urls": urls})).expect(202);
+    // Workspace B's one page, sent right after, is read long before A's crawl is over.
+    let b = w.tenant();
+    let agent_b = new_agent(w, &b, "single");
+    let page = format!("/single-{}/index.html", b.id);
+    w.mock.answer_raw(&page, 200, "text/html", "<html><title>One</title><body><p>Only page.</p></body></html>");
+    let started = Instant::now();
+    let url = format!("{}{page}", w.mock.url);
+    w.post("/v1/training-data/urls/process", &b.token, &json!({"agent": agent_b["id"], "urls": [url]})).expect(202);
+    loop {
+        if progress(w, &b).0 == 1 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "B's page is still waiting");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let took = started.elapsed();
+    let (a_done, a_waiting) = progress(w, &a);
+    assert!(took < Duration::from_secs(5), "B's page took {took:?}");
+    assert!(a_waiting > 0, "A's crawl was already over ({a_done} done): the test proved nothing");
+    // At most TRAINING_PAGES_IN_FLIGHT (4) of A's pages were fetched at once so far.
+    assert!(w.mock.requests(&base).len() <= a_done + 4, "{} fetched, {a_done} done", w.mock.requests(&base).len());
 }
