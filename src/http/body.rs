@@ -19,6 +19,9 @@ pub fn check_declared_length(req: &Inbound) -> ApiResult<()> {
 /// The request's body, read with a running count and stopped past the 1 MiB limit (413),
 /// whatever `Content-Length` said or whether it was sent chunked.
 pub async fn read(req: &Inbound) -> ApiResult<Vec<u8>> {
+    // A declared length over the limit is refused unread: the runtime then discards the
+    // body itself, and the connection stays usable (a cancelled body can break it).
+    check_declared_length(req)?;
     match req.bytes(MAX_BODY_BYTES).await {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => Err(ApiError::PayloadTooLarge),

@@ -99,8 +99,9 @@ impl World {
         strict_vars.push("ALLOW_PRIVATE_UPSTREAMS:false".into());
         vars.push("ALLOW_PRIVATE_UPSTREAMS:true".into());
         vars.push("TEST_HOOKS:true".into());
-        let (child, port) = spawn_worker(&scratch, &persist, &vars);
-        let (strict_child, strict_port) = spawn_worker(&strict_scratch, &strict_persist, &strict_vars);
+        let app = snapshot(&scratch);
+        let (child, port) = spawn_worker(&app, &scratch, &persist, &vars);
+        let (strict_child, strict_port) = spawn_worker(&app, &strict_scratch, &strict_persist, &strict_vars);
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
         let mut strict = World {
             base: format!("http://127.0.0.1:{strict_port}"),
@@ -126,7 +127,12 @@ impl World {
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
-            if let Ok(r) = self.agent.get(&format!("{}/v1/health", self.base)).call() {
+            // wrangler dev answers (and holds requests) before its last start-up restart;
+            // a POST in flight across that restart gets a 503. Its "Ready on" line comes
+            // after it.
+            let ready_line = std::fs::read_to_string(self.scratch.join("wrangler.log"))
+                .is_ok_and(|log| log.contains("Ready on http"));
+            if let (true, Ok(r)) = (ready_line, self.agent.get(&format!("{}/v1/health", self.base)).call()) {
                 if r.status() == 200 {
                     return;
                 }
@@ -323,16 +329,42 @@ fn quiet_env(scratch: &Path) -> Vec<(String, String)> {
 }
 
 /// Starts `wrangler dev` on a free port with its own log in `scratch`.
-fn spawn_worker(scratch: &Path, persist: &Path, vars: &[String]) -> (Child, u16) {
+/// A copy of the built worker (build/, js/, migrations/ and wrangler.toml without its
+/// `[build]` section) for the workers under test: wrangler dev then watches nothing, so
+/// neither an edit of src/ during a run nor wrangler's own watcher firing after start-up
+/// restarts the worker mid-request (a 503 for a POST in flight).
+fn snapshot(scratch: &Path) -> PathBuf {
+    let app = scratch.join("app");
+    std::fs::create_dir_all(&app).expect("app dir");
+    for dir in ["build", "js", "migrations"] {
+        run(Command::new("cp").arg("-a").arg(root().join(dir)).arg(&app), "copy the built worker");
+    }
+    let toml = std::fs::read_to_string(root().join("wrangler.toml")).expect("wrangler.toml");
+    let mut out = String::new();
+    let mut skip = false;
+    for line in toml.lines() {
+        if line.starts_with('[') {
+            skip = line == "[build]";
+        }
+        if !skip {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(app.join("wrangler.toml"), out).expect("write wrangler.toml");
+    app
+}
+
+fn spawn_worker(app: &Path, scratch: &Path, persist: &Path, vars: &[String]) -> (Child, u16) {
     std::fs::create_dir_all(scratch).expect("scratch dir");
     let port = free_port();
     let log = std::fs::File::create(scratch.join("wrangler.log")).expect("log file");
     let mut cmd = Command::new(bin("wrangler"));
     // --test-scheduled: /__scheduled fires the cron trigger by hand (the webhook sweep).
-    cmd.args(["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn"])
+    cmd.args(["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "info"])
         .arg("--persist-to")
         .arg(persist)
-        .current_dir(root())
+        .current_dir(app)
         .envs(quiet_env(scratch))
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
