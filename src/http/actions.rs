@@ -213,6 +213,7 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
     )
     .await?;
     let (start, end) = limits::month_bounds(now_ms());
+    let storage = crate::store::quotas::usage(&cx.env, workspace_id).await?;
     let q = &answer.quota;
     json(
         200,
@@ -230,6 +231,7 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
                 "remaining": answer.rate.remaining,
                 "reset": answer.rate.reset,
             },
+            "storage": storage,
         }),
     )
 }
