@@ -16,6 +16,7 @@ mod harness;
 mod idempotency;
 mod members;
 mod mock;
+mod quotas;
 mod records;
 mod requests;
 mod training;
@@ -51,6 +52,7 @@ fn main() {
     cases.extend(members::cases());
     cases.extend(conversations::cases());
     cases.extend(webhooks::cases());
+    cases.extend(quotas::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
