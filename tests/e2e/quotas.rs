@@ -258,11 +258,12 @@ fn messages_per_conversation_quota_counts_messages_and_notes(w: &World) {
         .expect(201)
         .json();
     let base = format!("/v1/conversations/{}", id(&conv));
-    w.post(&format!("{base}/messages"), &t.token, &json!({"body": "second"})).expect(201);
+    let from = |body: &str| json!({"body": body, "sender_type": "customer", "sender_id": id(&c)});
+    w.post(&format!("{base}/messages"), &t.token, &from("second")).expect(201);
     let note = json!({"body": "internal", "sender_type": "member", "sender_id": id(&member)});
     w.post(&format!("{base}/notes"), &t.token, &note).expect(201);
     refused(
-        w.post(&format!("{base}/messages"), &t.token, &json!({"body": "fourth"})),
+        w.post(&format!("{base}/messages"), &t.token, &from("fourth")),
         "messages_per_conversation",
         3,
         3,
@@ -270,13 +271,13 @@ fn messages_per_conversation_quota_counts_messages_and_notes(w: &World) {
     );
     refused(w.post(&format!("{base}/notes"), &t.token, &note), "messages_per_conversation", 3, 3, "enterprise");
     // Existence comes first: a conversation that is not there is a 404.
-    w.post("/v1/conversations/99999999/messages", &t.token, &json!({"body": "x"})).expect(404);
+    w.post("/v1/conversations/99999999/messages", &t.token, &from("x")).expect(404);
     let after = w.get(&base, &t.token).expect(200).json();
     assert_eq!((after["message_count"].as_i64(), after["note_count"].as_i64()), (Some(2), Some(1)));
     assert_eq!(count(w, &t, &format!("{base}/messages")), 2);
     // Per conversation: another one has its own room.
     let other = w.post("/v1/conversations", &t.token, &json!({"customer": id(&c)})).expect(201).json();
-    w.post(&format!("/v1/conversations/{}/messages", id(&other)), &t.token, &json!({"body": "hi"})).expect(201);
+    w.post(&format!("/v1/conversations/{}/messages", id(&other)), &t.token, &from("hi")).expect(201);
     assert_eq!(storage(w, &t)["messages_per_conversation"], json!({"used": 3, "limit": 3}));
 }
 
