@@ -411,6 +411,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "TrainingData", "The item.")])),
             op!(Patch, training::update, Doc::new("updateTrainingData", "Update a training item.")
                 .body("TrainingDataUpdate")
+                .storage_quota()
                 .ok(&[(200, "TrainingData", "The item.")])),
             op!(Delete, training::delete, Doc::new("deleteTrainingData", "Delete a training item with its chunks.")
                 .ok(&[(204, "", "Deleted.")])),

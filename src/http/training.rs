@@ -194,8 +194,11 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
         let p = prepare(&existing.kind, title.as_deref(), content.as_deref(), question.as_deref(), answer.as_deref());
         let before = store::get_json(&cx.env, ws, id).await?;
         let written =
-            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref())
-                .await?;
+            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref()).await;
+        let written = match written {
+            Ok(w) => w,
+            Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, ApiError::from).await),
+        };
         match written {
             Some((item, events)) => {
                 super::webhooks::publish(cx, &events).await;

@@ -243,6 +243,13 @@ pub async fn rewrite(
         delete_chunks(env, workspace_id, item.id)?,
     ];
     statements.extend(insert_chunks(env, workspace_id, item.agent_id, ItemId::Known(item.id), chunks)?);
+    // Text that grows counts against the training bytes quota, as a create's does.
+    let bytes = |parts: [Option<&str>; 3]| parts.iter().flatten().map(|p| p.len()).sum::<usize>();
+    if bytes([f.content, f.question, f.answer])
+        > bytes([item.content.as_deref(), item.question.as_deref(), item.answer.as_deref()])
+    {
+        statements.push(Check::workspace(Resource::TrainingBytes).statement(env, workspace_id)?);
+    }
     let previous = before.map_or(Previous::None, Previous::DiffFrom);
     append(
         &mut statements,

@@ -295,10 +295,17 @@ fn training_items_and_bytes_quotas(w: &World) {
         "free",
     );
     post(json!({"agent": "learner", "type": "qa", "question": "Open?", "answer": "Yes."})).expect(201);
-    post(json!({"agent": "learner", "type": "text", "content": "ok"})).expect(201);
+    let ok = post(json!({"agent": "learner", "type": "text", "content": "ok"})).expect(201).json();
     refused(post(json!({"agent": "learner", "type": "text", "content": "x"})), "training_items", 3, 3, "free");
     assert_eq!(count(w, &t, "/v1/training-data"), 3);
     assert_eq!(storage(w, &t)["training_bytes"], json!({"used": 21, "limit": 30}));
+    // A rewrite that grows the text counts too; one that shrinks it never is refused.
+    let item = format!("/v1/training-data/{}", id(&ok));
+    refused(w.patch(&item, &t.token, &json!({"content": "ok, and a lot more"})), "training_bytes", 21, 30, "free");
+    assert_eq!(w.get(&item, &t.token).expect(200).json()["content"], "ok");
+    w.patch(&item, &t.token, &json!({"content": "ok too"})).expect(200);
+    w.patch(&item, &t.token, &json!({"content": "k"})).expect(200);
+    assert_eq!(storage(w, &t)["training_bytes"], json!({"used": 20, "limit": 30}));
     assert_eq!(storage(w, &t)["training_items"], json!({"used": 3, "limit": 3}));
 }
 
