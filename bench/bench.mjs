@@ -248,9 +248,11 @@ const ours = await serve(root, 8790, oursState, path.join(here, 'serve-miniflare
 }, PROFILE_DIR ? 9229 : undefined)
 
 async function tenant(name) {
-  // Limits high enough that the benchmark measures work, not 429s.
+  // Limits high enough that the benchmark measures work, not 429s (nor 403s once `create`
+  // passes the enterprise plan's 1,000 agents).
   const ws = await api(ours.base, 'POST', '/admin/v1/workspaces', ADMIN, {
     name, plan: 'enterprise', rate_limit: { limit: 1000000, window_seconds: 1 }, monthly_action_quota: 1000000000000,
+    storage_quotas: { agents: 1000000000 },
   })
   const t = await api(ours.base, 'POST', `/admin/v1/workspaces/${ws.id}/tokens`, ADMIN, { name: 'bench' })
   return { id: ws.id, token: t.token }

@@ -11,6 +11,7 @@ pub mod image;
 pub mod limits;
 pub mod listing;
 pub mod outbound;
+pub mod quota;
 pub mod redact;
 pub mod schema;
 pub mod secret;

@@ -25,6 +25,9 @@ pub struct WorkspaceInput {
     pub plan: Option<String>,
     pub rate_limit: Option<(i64, i64)>,
     pub monthly_action_quota: Option<i64>,
+    /// The storage quota overrides as stored (a JSON object of the resources set); what
+    /// the object leaves out takes the plan's default.
+    pub storage_quotas: Option<String>,
 }
 
 pub fn workspace_input(map: &Map<String, Value>, creating: bool) -> Result<WorkspaceInput, Errors> {
@@ -55,12 +58,14 @@ pub fn workspace_input(map: &Map<String, Value>, creating: bool) -> Result<Works
     if map.get("monthly_action_quota").is_some_and(Value::is_null) {
         i.errors.add("monthly_action_quota", "The monthly_action_quota must be an integer.");
     }
+    let storage_quotas = map.get("storage_quotas").and_then(|v| super::quota::overrides_input(v, &mut i.errors));
     i.errors.into_result()?;
     Ok(WorkspaceInput {
         name: name.map(str::to_string),
         plan: plan.map(str::to_string),
         rate_limit,
         monthly_action_quota,
+        storage_quotas,
     })
 }
 
@@ -137,6 +142,17 @@ mod tests {
         assert_eq!(ok.rate_limit, Some((5, 10)));
         assert_eq!(ok.monthly_action_quota, Some(7));
         assert_eq!(workspace_input(&m(json!({})), false).unwrap(), WorkspaceInput::default());
+    }
+
+    #[test]
+    fn storage_quotas_are_checked_and_kept_as_given() {
+        let ok = workspace_input(&m(json!({"storage_quotas": {"agents": 2}})), false).unwrap();
+        assert_eq!(ok.storage_quotas.as_deref(), Some(r#"{"agents":2}"#));
+        let e =
+            workspace_input(&m(json!({"name": "a", "storage_quotas": {"agents": 0, "robots": 1}})), true).unwrap_err();
+        assert!(e.has("storage_quotas.agents") && e.has("storage_quotas.robots"), "{e:?}");
+        let e = workspace_input(&m(json!({"storage_quotas": null})), false).unwrap_err();
+        assert!(e.has("storage_quotas"));
     }
 
     #[test]

@@ -208,6 +208,7 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
     )
     .await?;
     let (start, end) = limits::month_bounds(now_ms());
+    let storage = crate::store::quotas::usage(&cx.env, workspace_id).await?;
     let q = &answer.quota;
     let by_kind = answer.by_kind.clone().unwrap_or_default();
     json(
@@ -228,6 +229,7 @@ pub async fn usage(cx: &mut Ctx) -> ApiResult<Reply> {
                 "by_kind": by_kind.window,
             },
             "calls": by_kind.month,
+            "storage": storage,
         }),
     )
 }

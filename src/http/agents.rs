@@ -1,18 +1,20 @@
 //! `/v1/agents` (and seed 002's `/api/agents`): create, get, PATCH, PUT upsert by uid,
 //! list, trash, restore, delete; and the operator's `protected` flag.
 
-use super::error::{ApiError, ApiResult};
+use super::error::{write_failed, ApiError, ApiResult};
 use super::{body, js_json, no_content, raw_json, Ctx};
 use super::{Body, Reply};
 use crate::domain::agent::{
     self, AgentInput, AgentKey, DirectoryInput, FunctionInput, FunctionRef, PictureInput, REDACTED,
 };
+use crate::domain::quota::Resource;
 use crate::domain::validate::Errors;
 use crate::domain::{image, listing, time};
 use crate::platform::{d1, new_id, now_ms, sealer};
 use crate::store::agents::{self as store, AgentId, AgentRef, NewBlob};
 use crate::store::events::{self, Previous};
 use crate::store::functions::{self as fstore, SealedFunction};
+use crate::store::quotas::Check;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
@@ -284,6 +286,11 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         statements.push(store::insert_blob(env, ws, &blob, &now)?);
         blob_id = Some(blob.id);
     }
+    // Storage quotas, checked by the batch itself once its change is made (store::quotas).
+    let mut checks = Vec::new();
+    if blob_id.is_some() {
+        checks.push(Check::workspace(Resource::BlobBytes));
+    }
     if let Some(Some(DirectoryInput::Name(name))) = &input.directory {
         statements.push(store::ensure_directory(env, ws, name, &now)?);
     }
@@ -294,6 +301,7 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         }
         None => {
             statements.push(store::insert(env, ws, input, blob_id.as_deref(), &now)?);
+            checks.push(Check::workspace(Resource::Agents));
             AgentId::Uid(input.uid.as_deref().unwrap_or_default())
         }
     };
@@ -304,6 +312,12 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         for f in &sealed {
             statements.push(fstore::upsert(env, ws, agent_id, f, &now)?);
         }
+        if sealed.iter().any(|f| !stored.iter().any(|(s, _)| *s == f.name)) {
+            checks.push(Check::functions(agent_id));
+        }
+    }
+    for c in &checks {
+        statements.push(c.statement(env, ws)?);
     }
     // The event (the outbox row), built by SQLite from the agent as this batch leaves it.
     let origin = cx.origin();
@@ -315,7 +329,10 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     // event insert, which returns it: the response is that text.
     statements.extend(ev.statements);
     // The results stay JS values: the agent's JSON goes to the response as it is.
-    let results = d1::batch_js(&d1::db(env)?, statements).await.map_err(unique_uid)?;
+    let results = match d1::batch_js(&d1::db(env)?, statements).await {
+        Ok(r) => r,
+        Err(e) => return Err(write_failed(env, ws, &checks, e, unique_uid).await),
+    };
     let json = results
         .last()
         .and_then(|r| d1::rows(r).into_iter().next())
@@ -344,11 +361,28 @@ pub async fn write_with_agent_event(
     cx: &Ctx,
     ws: i64,
     a: &AgentRef,
-    mut statements: Vec<worker::D1PreparedStatement>,
+    statements: Vec<worker::D1PreparedStatement>,
 ) -> ApiResult<String> {
+    write_with_agent_event_checked(cx, ws, a, statements, &[]).await
+}
+
+/// `write_with_agent_event` whose change must stay within storage quotas `checks`.
+pub async fn write_with_agent_event_checked(
+    cx: &Ctx,
+    ws: i64,
+    a: &AgentRef,
+    mut statements: Vec<worker::D1PreparedStatement>,
+    checks: &[Check<'_>],
+) -> ApiResult<String> {
+    for c in checks {
+        statements.push(c.statement(&cx.env, ws)?);
+    }
     let ev = store::emit(&cx.env, cx.origin(), ws, "agent.updated", AgentId::Known(a.id), Previous::DiffFrom(&a.json))?;
     statements.extend(ev.statements);
-    let results = d1::batch_js(&d1::db(&cx.env)?, statements).await?;
+    let results = match d1::batch_js(&d1::db(&cx.env)?, statements).await {
+        Ok(r) => r,
+        Err(e) => return Err(write_failed(&cx.env, ws, checks, e, ApiError::from).await),
+    };
     super::webhooks::publish(cx, &events::pending_js(&results)).await;
     results
         .last()

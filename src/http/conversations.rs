@@ -3,14 +3,16 @@
 //! and internal notes.
 
 use super::error::{ApiError, ApiResult};
-use super::records::{listing, path_id, write_emitting, written};
+use super::records::{listing, path_id, write_emitting, write_emitting_checked, written};
 use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
+use crate::domain::quota::Resource;
 use crate::domain::support::{self, Assignment, ConversationCreate, MessageInput, PartyRef, Sender};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::conversations::{self as store, ConvRef, NewConversation};
 use crate::store::events::{Emitted, Previous};
+use crate::store::quotas::Check;
 use crate::store::{customers, page};
 
 fn not_found() -> ApiError {
@@ -120,7 +122,9 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
             Previous::None,
         )?);
     }
-    raw_json(201, written(write_emitting(cx, stmts, last, &[], events).await?)?)
+    // A first message cannot pass messages_per_conversation: every limit is at least 1.
+    let checks = [Check::workspace(Resource::Conversations)];
+    raw_json(201, written(write_emitting_checked(cx, stmts, last, &[], events, &checks).await?)?)
 }
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
@@ -253,5 +257,5 @@ async fn add_kind(cx: &mut Ctx, kind: &'static str) -> ApiResult<Reply> {
     if let Some(before) = &before {
         events.push(conversation_event(cx, ws, "conversation.status_changed", c.id, before)?);
     }
-    raw_json(201, written(write_emitting(cx, stmts, 1, &[], events).await?)?)
+    raw_json(201, written(write_emitting_checked(cx, stmts, 1, &[], events, &[Check::messages(c.id)]).await?)?)
 }

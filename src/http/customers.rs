@@ -2,13 +2,17 @@
 //! (support data).
 
 use super::error::{ApiError, ApiResult};
-use super::records::{delete_emitting, external_id_param, listing, path_id, write_emitting, written};
+use super::records::{
+    delete_emitting, external_id_param, listing, path_id, write_emitting, write_emitting_checked, written,
+};
 use super::Reply;
 use super::{body, no_content, raw_json, Ctx};
+use crate::domain::quota::Resource;
 use crate::domain::support::{self, CustomerInput};
 use crate::domain::{listing as list_params, time};
 use crate::platform::now_ms;
 use crate::store::events::Previous;
+use crate::store::quotas::Check;
 use crate::store::{companies, customers as store, page};
 
 pub const UNIQUE: [(&str, &str); 1] = [("customers.workspace_id, customers.external_id", "external_id")];
@@ -50,7 +54,8 @@ async fn insert(cx: &Ctx, ws: i64, input: &CustomerInput) -> ApiResult<String> {
     let now = time::format_millis(now_ms());
     let stmts = vec![store::insert(&cx.env, ws, input, company, &now)?, store::select_last_inserted(&cx.env)?];
     let ev = page::emit(&cx.env, ws, "customer.created", "customer", store::EVENT_ROW, None, Previous::None)?;
-    written(write_emitting(cx, stmts, 1, &UNIQUE, vec![ev]).await?)
+    let checks = [Check::workspace(Resource::Customers)];
+    written(write_emitting_checked(cx, stmts, 1, &UNIQUE, vec![ev], &checks).await?)
 }
 
 pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {

@@ -2,7 +2,9 @@
 //! `ApiError::body` turns it into a status, a body and headers, in one of the four body
 //! families of CONTRACT.md (standard, validation, actions, business state).
 
+use crate::domain::quota::Exceeded;
 use crate::domain::validate::Errors;
+use crate::store::quotas::{self, Check};
 use serde_json::{json, Map, Value};
 
 #[derive(Debug)]
@@ -13,6 +15,8 @@ pub enum ApiError {
     MissingAbility(&'static str),
     /// 403: a business rule forbids the operation (e.g. a protected agent).
     Forbidden(String),
+    /// 403 STORAGE_QUOTA_EXCEEDED: the write would pass a storage quota; nothing was written.
+    StorageQuotaExceeded(Exceeded),
     /// 404 for unknown routes and for ids outside the caller's workspace alike.
     NotFound(String),
     /// 405 with the methods the path does allow.
@@ -137,7 +141,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated => 401,
-            ApiError::MissingAbility(_) | ApiError::Forbidden(_) => 403,
+            ApiError::MissingAbility(_) | ApiError::Forbidden(_) | ApiError::StorageQuotaExceeded(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::PayloadTooLarge => 413,
@@ -160,6 +164,18 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Forbidden(msg) => (status, std(msg, "FORBIDDEN"), vec![]),
+            ApiError::StorageQuotaExceeded(x) => (
+                status,
+                json!({
+                    "error": x.message(),
+                    "code": "STORAGE_QUOTA_EXCEEDED",
+                    "resource": x.resource.name(),
+                    "current": x.current,
+                    "limit": x.limit,
+                    "plan": x.plan,
+                }),
+                vec![],
+            ),
             ApiError::NotFound(msg) => (status, std(msg, "RESOURCE_NOT_FOUND"), vec![]),
             ApiError::MethodNotAllowed(allow) => (
                 status,
@@ -186,6 +202,21 @@ impl ApiError {
                 (status, std("Internal server error".into(), "INTERNAL_ERROR"), vec![])
             }
         }
+    }
+}
+
+/// A write batch that failed: 403 STORAGE_QUOTA_EXCEEDED when one of its quota guards
+/// (`checks`, or a workspace-wide one) refused it, else what `otherwise` makes of the error.
+pub async fn write_failed(
+    env: &worker::Env,
+    workspace_id: i64,
+    checks: &[Check<'_>],
+    err: worker::Error,
+    otherwise: impl FnOnce(worker::Error) -> ApiError,
+) -> ApiError {
+    match quotas::explain(env, workspace_id, checks, err).await {
+        Ok(x) => ApiError::StorageQuotaExceeded(x),
+        Err(e) => otherwise(e),
     }
 }
 

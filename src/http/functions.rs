@@ -3,7 +3,7 @@
 //! Header values are sealed at rest; sensitive ones come back as `********`, and writing
 //! `********` back keeps the stored value.
 
-use super::agents::{find_live, seal_function, write_with_agent_event};
+use super::agents::{find_live, seal_function, write_with_agent_event, write_with_agent_event_checked};
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, Ctx};
@@ -14,6 +14,7 @@ use crate::platform::outbound::{self, Failure, Outbound};
 use crate::platform::{now_ms, sealer};
 use crate::store::agents::AgentId;
 use crate::store::functions::{self as store, FunctionRow, SealedFunction};
+use crate::store::quotas::Check;
 use serde_json::{json, Map, Value};
 use worker::Method;
 
@@ -87,7 +88,7 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
     let sealed = seal_function(cx, &input, None)?;
     let now = time::format_millis(now_ms());
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &now)?;
-    write_with_agent_event(cx, ws, &a, vec![statement]).await?;
+    write_with_agent_event_checked(cx, ws, &a, vec![statement], &[Check::functions(AgentId::Known(a.id))]).await?;
     json(201, &render(cx, &row_of(&sealed))?)
 }
 
@@ -152,7 +153,9 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let old = store::get(&cx.env, a.id, &name).await?;
     let sealed = seal_function(cx, &input, old.as_ref().map(stored_headers).as_ref())?;
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &time::format_millis(now_ms()))?;
-    write_with_agent_event(cx, ws, &a, vec![statement]).await?;
+    // Only a new function counts against the agent's quota.
+    let checks = if old.is_none() { vec![Check::functions(AgentId::Known(a.id))] } else { vec![] };
+    write_with_agent_event_checked(cx, ws, &a, vec![statement], &checks).await?;
     json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
 }
 

@@ -2,12 +2,13 @@
 //! integer path ids, the listing answer, batches that end in a read-back, and SQLite's
 //! UNIQUE errors as 422s.
 
-use super::error::{ApiError, ApiResult};
+use super::error::{write_failed, ApiError, ApiResult};
 use super::Reply;
 use super::{json, raw_json, Ctx};
 use crate::domain::support::{external_id_problem, parse_id};
 use crate::store::events::{self, Emitted};
 use crate::store::page;
+use crate::store::quotas::Check;
 use serde_json::json;
 use worker::{D1PreparedStatement, D1Result};
 
@@ -33,21 +34,37 @@ pub async fn write(
     read: usize,
     unique: &[(&str, &str)],
 ) -> ApiResult<Option<String>> {
-    Ok(page::item_at(&run(cx, statements, unique).await?, read)?)
+    Ok(page::item_at(&run(cx, statements, unique, &[]).await?, read)?)
 }
 
-async fn run(cx: &Ctx, statements: Vec<D1PreparedStatement>, unique: &[(&str, &str)]) -> ApiResult<Vec<D1Result>> {
-    crate::platform::d1::db(&cx.env)?.batch(statements).await.map_err(|e| {
-        let msg = crate::platform::d1::error_text(&e);
-        if msg.contains("UNIQUE constraint failed") {
-            for (needle, field) in unique {
-                if msg.contains(needle) {
-                    return ApiError::validation(field, format!("The {field} has already been taken."));
-                }
+/// Runs the batch; `checks` are the storage quotas its guards (already in `statements`)
+/// stand for, so that a refusal becomes the 403.
+async fn run(
+    cx: &Ctx,
+    statements: Vec<D1PreparedStatement>,
+    unique: &[(&str, &str)],
+    checks: &[Check<'_>],
+) -> ApiResult<Vec<D1Result>> {
+    match crate::platform::d1::db(&cx.env)?.batch(statements).await {
+        Ok(results) => Ok(results),
+        Err(e) if checks.is_empty() => Err(unique_or_internal(e, unique)),
+        Err(e) => {
+            let ws = cx.caller()?.workspace_id;
+            Err(write_failed(&cx.env, ws, checks, e, |e| unique_or_internal(e, unique)).await)
+        }
+    }
+}
+
+fn unique_or_internal(e: worker::Error, unique: &[(&str, &str)]) -> ApiError {
+    let msg = crate::platform::d1::error_text(&e);
+    if msg.contains("UNIQUE constraint failed") {
+        for (needle, field) in unique {
+            if msg.contains(needle) {
+                return ApiError::validation(field, format!("The {field} has already been taken."));
             }
         }
-        ApiError::Internal(msg)
-    })
+    }
+    ApiError::Internal(msg)
 }
 
 /// `write` with the write's events (the outbox rows) appended to the same batch, after
@@ -55,15 +72,34 @@ async fn run(cx: &Ctx, statements: Vec<D1PreparedStatement>, unique: &[(&str, &s
 /// found the item (an event whose row is not there inserts nothing).
 pub async fn write_emitting(
     cx: &Ctx,
-    mut statements: Vec<D1PreparedStatement>,
+    statements: Vec<D1PreparedStatement>,
     read: usize,
     unique: &[(&str, &str)],
     events: Vec<Emitted>,
 ) -> ApiResult<Option<String>> {
+    write_emitting_checked(cx, statements, read, unique, events, &[]).await
+}
+
+/// `write_emitting` for a create that must stay within storage quotas `checks`: their
+/// guards go after the change (and its read-back), before the events.
+pub async fn write_emitting_checked(
+    cx: &Ctx,
+    mut statements: Vec<D1PreparedStatement>,
+    read: usize,
+    unique: &[(&str, &str)],
+    events: Vec<Emitted>,
+    checks: &[Check<'_>],
+) -> ApiResult<Option<String>> {
+    if !checks.is_empty() {
+        let ws = cx.caller()?.workspace_id;
+        for c in checks {
+            statements.push(c.statement(&cx.env, ws)?);
+        }
+    }
     for ev in events {
         statements.extend(ev.statements);
     }
-    let results = run(cx, statements, unique).await?;
+    let results = run(cx, statements, unique, checks).await?;
     let item = page::item_at(&results, read)?;
     if item.is_some() {
         super::webhooks::publish(cx, &events::pending(&results)).await;

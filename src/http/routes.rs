@@ -197,7 +197,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Get, admin::get_workspace, Doc::new("getAdminWorkspace", "Get a workspace.")
                 .ok(&[(200, "Workspace", "The workspace.")])),
-            op!(Patch, admin::update_workspace, Doc::new("updateWorkspace", "Change a workspace's name, plan or limits. `rate_limit` and `monthly_action_quota` override the plan's defaults.")
+            op!(Patch, admin::update_workspace, Doc::new("updateWorkspace", "Change a workspace's name, plan or limits. `rate_limit`, `monthly_action_quota` and `storage_quotas` override the plan's defaults.")
                 .body("WorkspaceUpdate")
                 .ok(&[(200, "Workspace", "The updated workspace.")])),
         ],
@@ -243,6 +243,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "AgentList", "A page of agents, or `{count}` with `count_only=true`.")])),
             op!(Post, agents::create, Doc::new("createAgent", "Create an agent.")
                 .body("AgentCreate")
+                .storage_quota()
                 .ok(&[(201, "Agent", "Created.")])),
         ],
     },
@@ -257,10 +258,12 @@ pub static ROUTES: &[Route] = &[
             op!(Patch, agents::update, Doc::new("updateAgent", "Update an agent; fields left out keep their values, `null` clears a nullable field.")
                 .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
+                .storage_quota()
                 .ok(&[(200, "Agent", "The updated agent.")])),
             op!(Put, agents::upsert, Doc::new("upsertAgent", "Update or insert the agent with this uid. On create, fields left out take their defaults (`name`, `provider` and `model` are required); on update they keep their values. A uid in the body must match the path; an all-digit path segment is a 422.")
                 .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
+                .storage_quota()
                 .ok(&[(200, "Agent", "Updated."), (201, "Agent", "Created.")])),
             op!(Delete, agents::delete, Doc::new("deleteAgent", "Delete an agent permanently (with its functions). A protected agent is 403 FORBIDDEN.")
                 .ok(&[(204, "", "Deleted.")])),
@@ -293,6 +296,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "FunctionList", "The functions (a JSON array).")])),
             op!(Post, functions::add, Doc::new("addFunction", "Add a function (`method` defaults to GET). A name the agent already has is a 422.")
                 .body("FunctionWrite")
+                .storage_quota()
                 .ok(&[(201, "Function", "Added.")])),
         ],
     },
@@ -308,6 +312,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Function", "Updated.")])),
             op!(Put, functions::upsert, Doc::new("upsertFunction", "Add or replace the function with this name.")
                 .body("FunctionPut")
+                .storage_quota()
                 .ok(&[(200, "Function", "Updated."), (201, "Function", "Added.")])),
             op!(Delete, functions::remove, Doc::new("removeFunction", "Remove a function.")
                 .ok(&[(204, "", "Removed.")])),
@@ -401,6 +406,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, training::create, Doc::new("createTrainingData", "Add a text or a Q&A pair to an agent's knowledge.")
                 .describe("Redacted, chunked and indexed at once: the item answers `completed`.")
                 .body("TrainingDataCreate")
+                .storage_quota()
                 .ok(&[(201, "TrainingData", "The item.")])
                 .errors(&[(400, "TrainingRefused"), (422, "TrainingValidationFailed"), (500, "CreationFailed")])),
         ],
@@ -414,6 +420,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "TrainingData", "The item.")])),
             op!(Patch, training::update, Doc::new("updateTrainingData", "Update a training item.")
                 .body("TrainingDataUpdate")
+                .storage_quota()
                 .ok(&[(200, "TrainingData", "The item.")])),
             op!(Delete, training::delete, Doc::new("deleteTrainingData", "Delete a training item with its chunks.")
                 .ok(&[(204, "", "Deleted.")])),
@@ -440,6 +447,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, training::process, Doc::new("processTrainingUrls", "Train an agent on web pages.")
                 .describe("Stores a `pending` url item per valid URL and queues it; the training queue reads each page in the background. Poll the items (or list with `status`) to see them become `completed` or `failed`.")
                 .body("UrlProcessRequest")
+                .storage_quota()
                 .ok(&[(202, "UrlProcessResult", "The queued items and the URLs that were refused.")])
                 .errors(&[(400, "InvalidAgentOrJson"), (422, "NoUrlsProvided"), (500, "QueueingFailed")]),
                 limited = "training_process"),
@@ -531,6 +539,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, customers::create, Doc::new("createCustomer", "Create a customer.")
                 .describe("A taken `external_id`, or a `company` that is not in the workspace, is a 422.")
                 .body("CustomerWrite")
+                .storage_quota()
                 .ok(&[(201, "Customer", "Created.")])),
         ],
     },
@@ -559,6 +568,7 @@ pub static ROUTES: &[Route] = &[
             op!(Put, customers::upsert, Doc::new("upsertCustomer", "Create or update a customer by your external id.")
                 .describe("Updates the customer with this external id (fields left out keep their values) or creates it. An `external_id` in the body must equal the path's (else 422).")
                 .body("CustomerWrite")
+                .storage_quota()
                 .ok(&[(200, "Customer", "Updated (an existing customer)."), (201, "Customer", "Created (no customer had this external id).")])),
         ],
     },
@@ -601,6 +611,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, conversations::create, Doc::new("createConversation", "Start a conversation.")
                 .describe("With an optional first message (same transaction) and initial assignee. Checks: 422 (fields; a `customer` not in the workspace), then the assignee (400 INVALID_ASSIGNEE_TYPE / INVALID_ASSIGNEE) and the sender (400 INVALID_SENDER).")
                 .body("ConversationCreate")
+                .storage_quota()
                 .ok(&[(201, "Conversation", "Created.")])
                 .errors(&[(400, "ConversationRefused")])),
         ],
@@ -683,6 +694,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, conversations::add_message, Doc::new("addMessage", "Add a message to a conversation.")
                 .describe("The message and the conversation's `last_message_at`/`message_count` are written in one transaction; a customer's message re-opens a snoozed or closed conversation.")
                 .body("MessageCreate")
+                .storage_quota()
                 .ok(&[(201, "Message", "The message.")])
                 .errors(&[(400, "SenderRefused")])),
         ],
@@ -698,6 +710,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, conversations::add_note, Doc::new("addNote", "Add an internal note (never customer-visible).")
                 .describe("Written by a member or an AI agent; counts in `note_count`, never in `last_message_at`.")
                 .body("NoteCreate")
+                .storage_quota()
                 .ok(&[(201, "Message", "The note.")])
                 .errors(&[(400, "SenderRefused")])),
         ],
@@ -712,6 +725,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "WebhookList", "`{data,start,end,count}`.")])),
             op!(Post, webhooks::create, Doc::new("createWebhook", "Subscribe a URL to events; the signing secret is shown in this response only.")
                 .body("WebhookCreate")
+                .storage_quota()
                 .ok(&[(201, "WebhookWithSecret", "Created, with `secret`.")])),
         ],
     },

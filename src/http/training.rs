@@ -151,12 +151,14 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     {
         return Err(creation_failed(worker::Error::RustError("test hook: creation fails".into())));
     }
-    let (item, events) = store::create(&cx.env, ws, agent_id, kind, &p.fields(), &p.chunks, p.redactions, &now)
-        .await
-        .map_err(creation_failed)?
-        .ok_or_else(|| {
-            ApiError::Standard(500, "CREATION_FAILED", "The training data could not be created.".into(), None)
-        })?;
+    let created = store::create(&cx.env, ws, agent_id, kind, &p.fields(), &p.chunks, p.redactions, &now).await;
+    let created = match created {
+        Ok(c) => c,
+        Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, creation_failed).await),
+    };
+    let (item, events) = created.ok_or_else(|| {
+        ApiError::Standard(500, "CREATION_FAILED", "The training data could not be created.".into(), None)
+    })?;
     super::webhooks::publish(cx, &events).await;
     raw_json(201, item)
 }
@@ -192,8 +194,11 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
         let p = prepare(&existing.kind, title.as_deref(), content.as_deref(), question.as_deref(), answer.as_deref());
         let before = store::get_json(&cx.env, ws, id).await?;
         let written =
-            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref())
-                .await?;
+            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref()).await;
+        let written = match written {
+            Ok(w) => w,
+            Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, ApiError::from).await),
+        };
         match written {
             Some((item, events)) => {
                 super::webhooks::publish(cx, &events).await;
@@ -359,8 +364,10 @@ pub async fn process(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let agent_id = live_agent(cx, ws, &agent).await?;
     let now = time::format_millis(now_ms());
-    let (items, events) =
-        store::upsert_urls(&cx.env, ws, agent_id, &list.accepted, &now).await.map_err(creation_failed)?;
+    let (items, events) = match store::upsert_urls(&cx.env, ws, agent_id, &list.accepted, &now).await {
+        Ok(r) => r,
+        Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, creation_failed).await),
+    };
     super::webhooks::publish(cx, &events).await;
     queue_items(cx, ws, &items, &now).await?;
     raw_json(

@@ -83,7 +83,11 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
             now: &now,
         },
     )
-    .await?;
+    .await;
+    let created = match created {
+        Ok(c) => c,
+        Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, ApiError::from).await),
+    };
     with_secret(&created, &secret)
 }
 

@@ -18,6 +18,7 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
             "plan": ws.plan,
             "rate_limit": ws.rate_limit,
             "monthly_action_quota": ws.monthly_action_quota,
+            "storage_quotas": ws.storage_quotas,
             "abilities": caller.abilities,
             "created_at": ws.created_at,
             "updated_at": ws.updated_at,

@@ -2,9 +2,11 @@
 //! by SQLite (`json_object`, `ITEM_JSON`); every statement is scoped by `workspace_id`.
 
 use crate::domain::listing::{like_escape, ListQuery};
+use crate::domain::quota::Resource;
 use crate::domain::training::{scope_token, Job};
 use crate::platform::d1::{db, int, opt_text, text};
 use crate::store::events::{self, pending, Emitted, Previous};
+use crate::store::quotas::Check;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1PreparedStatement, Env};
@@ -189,6 +191,9 @@ pub async fn create(
             text(now),
         ])?];
     statements.extend(insert_chunks(env, workspace_id, agent_id, ItemId::Newest, chunks)?);
+    for r in [Resource::TrainingItems, Resource::TrainingBytes] {
+        statements.push(Check::workspace(r).statement(env, workspace_id)?);
+    }
     // Chunked at once: created and completed in the same batch.
     append(
         &mut statements,
@@ -238,6 +243,13 @@ pub async fn rewrite(
         delete_chunks(env, workspace_id, item.id)?,
     ];
     statements.extend(insert_chunks(env, workspace_id, item.agent_id, ItemId::Known(item.id), chunks)?);
+    // Text that grows counts against the training bytes quota, as a create's does.
+    let bytes = |parts: [Option<&str>; 3]| parts.iter().flatten().map(|p| p.len()).sum::<usize>();
+    if bytes([f.content, f.question, f.answer])
+        > bytes([item.content.as_deref(), item.question.as_deref(), item.answer.as_deref()])
+    {
+        statements.push(Check::workspace(Resource::TrainingBytes).statement(env, workspace_id)?);
+    }
     let previous = before.map_or(Previous::None, Previous::DiffFrom);
     append(
         &mut statements,
@@ -401,6 +413,8 @@ pub async fn upsert_urls(
         )?;
         append(&mut statements, vec![ev]);
     }
+    // New url items count against the quota; reset ones were counted when created.
+    statements.push(Check::workspace(Resource::TrainingItems).statement(env, workspace_id)?);
     let results = db(env)?.batch(statements).await?;
     let mut out = Vec::new();
     // The item read-backs; the event inserts of the batch return other rows.

@@ -42,14 +42,16 @@ pub struct NewWebhook<'a> {
     pub now: &'a str,
 }
 
+/// Creates the subscription, within the workspace's storage quota (the guard in the same
+/// batch refuses it: see `store::quotas`).
 pub async fn create(env: &Env, workspace_id: i64, w: &NewWebhook<'_>) -> worker::Result<String> {
-    one_json(
-        env,
-        format!(
+    let d = db(env)?;
+    let insert = d
+        .prepare(format!(
             "INSERT INTO webhooks (id, workspace_id, url, events, description, enabled, secret, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING {WEBHOOK_JSON} AS j"
-        ),
-        &[
+        ))
+        .bind(&[
             text(w.id),
             int(workspace_id),
             text(w.url),
@@ -58,10 +60,12 @@ pub async fn create(env: &Env, workspace_id: i64, w: &NewWebhook<'_>) -> worker:
             int(w.enabled as i64),
             text(w.sealed_secret),
             text(w.now),
-        ],
-    )
-    .await?
-    .ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
+        ])?;
+    let guard = crate::store::quotas::Check::workspace(crate::domain::quota::Resource::WebhookSubscriptions)
+        .statement(env, workspace_id)?;
+    let results = d.batch(vec![insert, guard]).await?;
+    let row = results.first().map(|r| r.results::<Json>()).transpose()?.and_then(|rows| rows.into_iter().next());
+    row.map(|r| r.j).ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
 }
 
 pub async fn get_json(env: &Env, workspace_id: i64, id: &str) -> worker::Result<Option<String>> {

@@ -1,10 +1,10 @@
 //! Workspaces in D1.
 
 use crate::domain::{
-    time,
+    quota, time,
     workspace::{plan_defaults, WorkspaceInput},
 };
-use crate::platform::d1::{db, int, opt_int, text};
+use crate::platform::d1::{db, int, opt_int, opt_text, text};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -16,6 +16,7 @@ struct Row {
     rate_limit: Option<i64>,
     rate_window_seconds: Option<i64>,
     monthly_action_quota: Option<i64>,
+    storage_quotas: Option<String>,
     created_at: String,
     updated_at: String,
 }
@@ -34,13 +35,16 @@ pub struct Workspace {
     pub plan: String,
     pub rate_limit: RateLimit,
     pub monthly_action_quota: i64,
+    /// Every storage quota's limit (`{"agents": 10, ...}`): overrides and plan defaults.
+    pub storage_quotas: serde_json::Value,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl From<Row> for Workspace {
     fn from(r: Row) -> Self {
-        let (limit, window, quota) = plan_defaults(&r.plan);
+        let (limit, window, monthly) = plan_defaults(&r.plan);
+        let storage_quotas = quota::effective_json(&r.plan, r.storage_quotas.as_deref());
         Workspace {
             id: r.id,
             name: r.name,
@@ -49,22 +53,24 @@ impl From<Row> for Workspace {
                 limit: r.rate_limit.unwrap_or(limit),
                 window_seconds: r.rate_window_seconds.unwrap_or(window),
             },
-            monthly_action_quota: r.monthly_action_quota.unwrap_or(quota),
+            monthly_action_quota: r.monthly_action_quota.unwrap_or(monthly),
+            storage_quotas,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
     }
 }
 
-const COLUMNS: &str = "id, name, plan, rate_limit, rate_window_seconds, monthly_action_quota, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, plan, rate_limit, rate_window_seconds, monthly_action_quota, storage_quotas, created_at, updated_at";
 
 pub async fn create(env: &Env, input: &WorkspaceInput, now_ms: i64) -> worker::Result<Workspace> {
     let now = time::format_millis(now_ms);
     let (limit, window) = input.rate_limit.unzip();
     let row: Option<Row> = db(env)?
         .prepare(format!(
-            "INSERT INTO workspaces (name, plan, rate_limit, rate_window_seconds, monthly_action_quota, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING {COLUMNS}"
+            "INSERT INTO workspaces (name, plan, rate_limit, rate_window_seconds, monthly_action_quota, created_at, \
+             updated_at, storage_quotas) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) RETURNING {COLUMNS}"
         ))
         .bind(&[
             text(input.name.as_deref().unwrap_or_default()),
@@ -73,6 +79,7 @@ pub async fn create(env: &Env, input: &WorkspaceInput, now_ms: i64) -> worker::R
             opt_int(window),
             opt_int(input.monthly_action_quota),
             text(&now),
+            opt_text(input.storage_quotas.as_deref()),
         ])?
         .first(None)
         .await?;
@@ -96,7 +103,8 @@ pub async fn update(env: &Env, id: i64, input: &WorkspaceInput, now_ms: i64) -> 
         .prepare(format!(
             "UPDATE workspaces SET name = COALESCE(?2, name), plan = COALESCE(?3, plan), \
              rate_limit = COALESCE(?4, rate_limit), rate_window_seconds = COALESCE(?5, rate_window_seconds), \
-             monthly_action_quota = COALESCE(?6, monthly_action_quota), updated_at = ?7 \
+             monthly_action_quota = COALESCE(?6, monthly_action_quota), updated_at = ?7, \
+             storage_quotas = COALESCE(?8, storage_quotas) \
              WHERE id = ?1 RETURNING {COLUMNS}"
         ))
         .bind(&[
@@ -107,6 +115,7 @@ pub async fn update(env: &Env, id: i64, input: &WorkspaceInput, now_ms: i64) -> 
             opt_int(window),
             opt_int(input.monthly_action_quota),
             text(&now),
+            opt_text(input.storage_quotas.as_deref()),
         ])?
         .first(None)
         .await?;

@@ -484,7 +484,7 @@ fn directories_by_name_or_id(w: &World) {
     .expect_invalid("directory");
 }
 
-const PNG_1X1: &str =
+pub const PNG_1X1: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 fn pictures_data_uri_url_and_blob_id(w: &World) {

@@ -17,6 +17,7 @@ mod idempotency;
 mod limits;
 mod members;
 mod mock;
+mod quotas;
 mod records;
 mod requests;
 mod training;
@@ -53,6 +54,7 @@ fn main() {
     cases.extend(conversations::cases());
     cases.extend(webhooks::cases());
     cases.extend(limits::cases());
+    cases.extend(quotas::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -3,6 +3,7 @@
 
 use super::schema::*;
 use super::Response;
+use crate::domain::quota::{Resource, MAX_LIMIT};
 use crate::domain::{agent, training as dt};
 
 /// No white space and at least one non-digit (`domain::agent::uid_problem`).
@@ -40,9 +41,12 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("plan", refer("Plan"))
             .prop("rate_limit", refer("RateLimit"))
             .prop("monthly_action_quota", integer())
+            .prop("storage_quotas", refer("StorageQuotas"))
             .prop("created_at", string().format("date-time"))
             .prop("updated_at", string().format("date-time"))
-            .required(&["id", "name", "plan", "rate_limit", "monthly_action_quota", "created_at", "updated_at"])),
+            .required(&["id", "name", "plan", "rate_limit", "monthly_action_quota", "storage_quotas", "created_at", "updated_at"])),
+        ("StorageQuotas", storage_quotas(true)),
+        ("StorageQuotasWrite", storage_quotas(false)),
         ("CallerWorkspace", all_of(vec![refer("Workspace"), object()
                 .prop("abilities", array_of(string().one_of_str(&["external-api:read", "external-api:write"])))
                 .required(&["abilities"])])),
@@ -51,12 +55,14 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("plan", refer("Plan"))
             .prop("rate_limit", refer("RateLimit"))
             .prop("monthly_action_quota", integer().min(0))
+            .prop("storage_quotas", refer("StorageQuotasWrite"))
             .required(&["name"])),
         ("WorkspaceUpdate", object()
             .prop("name", text(255))
             .prop("plan", refer("Plan"))
             .prop("rate_limit", refer("RateLimit"))
-            .prop("monthly_action_quota", integer().min(0))),
+            .prop("monthly_action_quota", integer().min(0))
+            .prop("storage_quotas", refer("StorageQuotasWrite"))),
         ("TokenCreate", object()
             .prop("name", text(255))
             .prop("abilities", array_of(string().one_of_str(&["external-api:read", "external-api:write"])).min_items(1).doc("Default: both."))
@@ -143,6 +149,14 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("message", string().examples(vec![json!("Rate limit exceeded. Try again in 32 seconds.")]))
                 .prop("retryAfter", integer().min(1).doc("Whole seconds (rounded up) until a slot frees; also in `Retry-After`."))
                 .required(&["retryAfter"])])),
+        ("StorageQuotaExceededError", all_of(vec![refer("Error"), object()
+                .prop("error", string().examples(vec![json!("Storage quota exceeded: agents (10 of 10 on the free plan).")]))
+                .prop("code", any().constant("STORAGE_QUOTA_EXCEEDED"))
+                .prop("resource", string().one_of_str(&Resource::ALL.map(Resource::name)))
+                .prop("current", integer().min(0).doc("The count (bytes for `*_bytes`) stored now, without the refused write."))
+                .prop("limit", integer().min(1))
+                .prop("plan", refer("Plan"))
+                .required(&["resource", "current", "limit", "plan"])])),
         ("QuotaExceededError", all_of(vec![refer("ActionError"), object()
                 .prop("error", any().constant("QUOTA_EXCEEDED"))
                 .prop("message", any().constant("Monthly action quota exceeded"))
@@ -212,7 +226,8 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("by_kind", by_kind().doc("The calls in the window now, per kind: execute and every route that calls out share the window."))
                 .required(&["limit", "window_seconds", "remaining", "reset", "by_kind"]))
             .prop("calls", by_kind().doc("This month's calls that took a slot, per kind."))
-            .required(&["plan", "period", "actions", "rate_limit", "calls"])),
+            .prop("storage", storage_usage())
+            .required(&["plan", "period", "actions", "rate_limit", "calls", "storage"])),
         ("TrainingData", object().doc("One training item. `text` and `qa` items are chunked and indexed when written (status `completed` at once); `url` items are read in the background (`pending` → `processing` → `completed` or `failed`). Secrets and personal numbers are replaced by `[REDACTED:secret]`, `[REDACTED:card]` or `[REDACTED:iban]` before anything is stored; `redactions` counts them.")
             .prop("id", integer())
             .prop("agent_id", integer())
@@ -668,6 +683,35 @@ fn listing(item: &str, what: &str) -> S {
         .required(&["count"])
 }
 
+/// `storage_quotas`: every resource's limit (answers), or the overrides an operator sets.
+fn storage_quotas(answer: bool) -> S {
+    let mut o = object().doc(if answer {
+        "Every storage quota's limit: the workspace's override, else its plan's default. Bytes are decimal (MB = 1,000,000, GB = 10^9)."
+    } else {
+        "Storage quota overrides, partial: a resource left out takes the plan's default. Replaces the workspace's previous overrides (`{}`: the plan's defaults). Unknown resources are a 422."
+    });
+    for r in Resource::ALL {
+        o = o.prop(r.name(), integer().min(1).max(MAX_LIMIT));
+    }
+    if answer {
+        o.required(&Resource::ALL.map(Resource::name))
+    } else {
+        o
+    }
+}
+
+/// `GET /v1/usage`'s `storage`: per resource what is stored and the limit.
+fn storage_usage() -> S {
+    let mut o = object().doc("Per storage quota, `used` (for `functions_per_agent` and `messages_per_conversation`: the largest count of any one agent or conversation; bytes for `*_bytes`) and `limit`.");
+    for r in Resource::ALL {
+        o = o.prop(
+            r.name(),
+            object().prop("used", integer().min(0)).prop("limit", integer().min(1)).required(&["used", "limit"]),
+        );
+    }
+    o.required(&Resource::ALL.map(Resource::name))
+}
+
 /// Schemas the operations name that the resources' own schemas do not give.
 fn operation_schemas() -> Vec<(&'static str, S)> {
     vec![
@@ -705,6 +749,7 @@ pub fn responses() -> Vec<Response> {
         Response::new("ActionIdempotencyKeyMismatch", "`IDEMPOTENCY_KEY_MISMATCH` (actions family): this `Idempotency-Key` was used with another method, path or body.", refer("ActionError")),
         Response::new("AssignmentRefused", "`INVALID_ASSIGNEE_TYPE`: `assignee_type` is not `agent` or `member`, or the type breaks a rule: an AI agent cannot be assigned a closed conversation, nor a `phone` conversation. `INVALID_ASSIGNEE`: the assignee does not exist, is a trashed agent, or belongs to another workspace. Also `INVALID_JSON`.", refer("Error")),
         Response::new("SenderRefused", "`INVALID_SENDER`: the sender does not exist in this workspace (or is a trashed agent), or is a customer other than the conversation's. Also `INVALID_JSON`.", refer("Error")),
+        Response::new("StorageQuotaExceeded", "`STORAGE_QUOTA_EXCEEDED` (`resource`, `current`, `limit`, `plan`): the write would pass one of the workspace's storage quotas (`GET /v1/usage`, `storage`); nothing was written. Or `INSUFFICIENT_TOKEN_ABILITY`.", any_of(vec![refer("StorageQuotaExceededError"), refer("Error")])),
         Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
         Response::new("ActionPayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", any_of(vec![refer("ActionError"), refer("Error")])),
         Response::new("RateLimitedStandard", "`RATE_LIMITED`: no slot in the workspace's window, which execute and every route that calls out share.", refer("RateLimitedStandardError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"]),

@@ -176,7 +176,10 @@ fn operation(route: &Route, op: &Op) -> Value {
         }
         responses.insert(status.to_string(), r);
     }
-    for (status, name) in default_errors(route, op, !query.is_empty()).into_iter().chain(doc.errors.iter().copied()) {
+    let quota = doc.storage_quota.then_some((403, "StorageQuotaExceeded"));
+    for (status, name) in
+        default_errors(route, op, !query.is_empty()).into_iter().chain(quota).chain(doc.errors.iter().copied())
+    {
         responses.insert(status.to_string(), json!({"$ref": format!("#/components/responses/{name}")}));
     }
     o.insert("responses".into(), responses.into_iter().collect::<Map<_, _>>().into());
@@ -364,6 +367,26 @@ mod tests {
         }
         let documented: usize = d["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
         assert_eq!(documented, ids.len(), "operations in the document that no route declares");
+    }
+
+    #[test]
+    fn creates_that_a_storage_quota_counts_document_its_403() {
+        let d = doc();
+        let quota = "#/components/responses/StorageQuotaExceeded";
+        for (path, method) in [
+            ("/v1/agents", "post"),
+            ("/api/agents", "post"),
+            ("/v1/agents/{agent}", "put"),
+            ("/v1/agents/{agent}/functions", "post"),
+            ("/v1/customers", "post"),
+            ("/v1/conversations/{id}/notes", "post"),
+            ("/v1/training-data/urls/process", "post"),
+            ("/v1/webhooks", "post"),
+        ] {
+            assert_eq!(d["paths"][path][method]["responses"]["403"]["$ref"], quota, "{method} {path}");
+        }
+        assert_eq!(d["paths"]["/v1/agents"]["get"]["responses"]["403"]["$ref"], "#/components/responses/Forbidden");
+        assert!(d["components"]["responses"]["StorageQuotaExceeded"].is_object());
     }
 
     #[test]

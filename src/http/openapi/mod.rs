@@ -49,12 +49,24 @@ pub struct Doc {
     pub errors: &'static [(u16, &'static str)],
     /// Response headers of the success answers, by name (`components/headers`).
     pub headers: &'static [&'static str],
+    /// A create that a storage quota may refuse: its 403 is `StorageQuotaExceeded`.
+    pub storage_quota: bool,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Doc {
     pub const fn new(id: &'static str, summary: &'static str) -> Doc {
-        Doc { id, summary, description: None, query: None, body: None, ok: &[], errors: &[], headers: &[] }
+        Doc {
+            id,
+            summary,
+            description: None,
+            query: None,
+            body: None,
+            ok: &[],
+            errors: &[],
+            headers: &[],
+            storage_quota: false,
+        }
     }
     pub const fn describe(mut self, d: &'static str) -> Doc {
         self.description = Some(d);
@@ -83,6 +95,12 @@ impl Doc {
     }
     pub const fn headers(mut self, headers: &'static [&'static str]) -> Doc {
         self.headers = headers;
+        self
+    }
+    /// The operation stores something a storage quota counts (CONTRACT.md, "Limits and
+    /// fairness"): 403 STORAGE_QUOTA_EXCEEDED is one of its answers.
+    pub const fn storage_quota(mut self) -> Doc {
+        self.storage_quota = true;
         self
     }
 }
