@@ -28,6 +28,7 @@ pub fn cases() -> Vec<crate::Case> {
         every_training_data_event_arrives,
         a_slow_receiver_delays_only_its_own_subscription,
         concurrent_writes_arrive_once_each_in_sequence_order,
+        wake_ups_during_retries_never_start_a_second_chain,
     ]
 }
 
@@ -713,4 +714,43 @@ fn concurrent_writes_arrive_once_each_in_sequence_order(w: &World) {
     let seqs: Vec<i64> =
         got.iter().map(|r| serde_json::from_str::<Value>(&r.body).unwrap()["sequence"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=21).collect::<Vec<i64>>(), "each event once, in sequence order");
+}
+
+fn wake_ups_during_retries_never_start_a_second_chain(w: &World) {
+    let t = w.tenant();
+    let path = hook_path(&t, "rechain");
+    w.mock.fail_times(&path, 4, 500);
+    let (whk, _) = subscribe(w, &t, &path, json!(["agent.created"]));
+    // Four events, each fan-out waking the sender while the earlier ones wait for retries.
+    for n in 0..4 {
+        create(w, &t, agent(&format!("rechain-{n}")));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let done = loop {
+        let ds = deliveries(w, &t, &whk);
+        if ds.len() == 4 && ds.iter().all(|d| d["status"] == "succeeded") {
+            break ds;
+        }
+        assert!(Instant::now() < deadline, "{ds:?}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    // Every request the receiver got is an attempt in some delivery's log: none was sent
+    // twice at once, and retries keep their schedule (at least the 1 s of its first step).
+    let attempts: i64 = done.iter().map(|d| d["attempt_count"].as_i64().unwrap()).sum();
+    assert_eq!(w.mock.requests(&path).len() as i64, attempts);
+    for d in &done {
+        let at: Vec<i64> = d["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let s = a["at"].as_str().unwrap();
+                weav_edge::domain::time::parse_millis(s).unwrap()
+            })
+            .collect();
+        for pair in at.windows(2) {
+            assert!(pair[1] - pair[0] >= 950, "attempts {}ms apart: {d}", pair[1] - pair[0]);
+        }
+    }
 }
