@@ -391,6 +391,8 @@ fn clip(s: &str) -> String {
 struct Tally {
     /// kind → outcome (status, `timeout`, `closed`, `error`) → count
     outcomes: Mutex<BTreeMap<&'static str, BTreeMap<String, usize>>>,
+    /// kind → latencies (ms)
+    times: Mutex<BTreeMap<&'static str, Vec<f64>>>,
     requests: AtomicUsize,
 }
 
@@ -398,15 +400,24 @@ impl Tally {
     fn add(&self, kind: &'static str, got: &Got) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         *self.outcomes.lock().unwrap().entry(kind).or_default().entry(got.outcome()).or_default() += 1;
+        self.times.lock().unwrap().entry(kind).or_default().push(got.ms);
     }
     fn line(&self) -> String {
         let o = self.outcomes.lock().unwrap();
+        let times = self.times.lock().unwrap();
         let parts: Vec<String> = o
             .iter()
             .map(|(k, m)| {
                 let total: usize = m.values().sum();
                 let each: Vec<String> = m.iter().map(|(s, n)| format!("{s} x{n}")).collect();
-                format!("{k} {total} ({})", each.join(", "))
+                let t = times.get(k).cloned().unwrap_or_default();
+                let max = t.iter().copied().fold(0.0, f64::max);
+                let median = {
+                    let mut t = t;
+                    t.sort_by(f64::total_cmp);
+                    t.get(t.len() / 2).copied().unwrap_or(0.0)
+                };
+                format!("{k} {total} ({}; median {median:.0} ms, max {max:.0} ms)", each.join(", "))
             })
             .collect();
         format!("soak: abuser: {}", parts.join("; "))
@@ -686,6 +697,7 @@ fn run(world: &World, total: Duration, baseline: Duration, check_p99: bool) -> R
     prepare_abuser(world, &abuser);
 
     let t0 = Instant::now();
+    let mut loads = vec![load_average()];
     let abuse_at = t0 + baseline;
     let end = t0 + total;
     let tally = Tally::default();
@@ -703,11 +715,12 @@ fn run(world: &World, total: Duration, baseline: Duration, check_p99: bool) -> R
                 println!("soak: no abuser (SOAK_NO_ABUSER=1)");
                 return;
             }
-            println!("soak: abuser starts after {:.0} s", t0.elapsed().as_secs_f64());
+            println!("soak: abuser starts after {:.0} s (load average {})", t0.elapsed().as_secs_f64(), load_average());
             abuse(&abuser, &tally, end);
         });
         let outs: Vec<Vec<ThreadOut>> =
             handles.into_iter().map(|h| h.into_iter().map(|t| t.join().expect("load thread")).collect()).collect();
+        loads.push(load_average());
         println!("soak: well-behaved load done after {:.0} s", t0.elapsed().as_secs_f64());
         // The abuser's last requests may still be in flight (a minute at most): the checks
         // run meanwhile, as they would in production.
@@ -816,6 +829,8 @@ fn run(world: &World, total: Duration, baseline: Duration, check_p99: bool) -> R
         }
         details.push(tally.line());
         details.push(format!("soak: deliveries checked {drained_after:.0} s after the load ended"));
+        // The machine is shared: what else ran shows in the p99s of both phases.
+        details.push(format!("soak: load average (1 min) at the start {}, at the end {}", loads[0], loads[1]));
         let health = Client::new(&world.base, "", Duration::from_secs(10)).call("GET", "/v1/health", None);
         if health.status != 200 {
             failures.push(format!("the worker is down after the run: {} {:?}", health.status, health.error));
@@ -841,6 +856,14 @@ fn run(world: &World, total: Duration, baseline: Duration, check_p99: bool) -> R
         );
         Report { summary, details, failures }
     })
+}
+
+/// The 1-minute load average, as /proc/loadavg says it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn by_op(samples: &[&Sample]) -> String {
