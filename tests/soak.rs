@@ -15,7 +15,8 @@
 //!
 //! `SOAK_SECONDS` is the length of both phases together; without it the binary does
 //! nothing, so a plain `cargo test` does not start a soak. `SOAK_NO_ABUSER=1` leaves the
-//! abuser out (to tell what the well-behaved load alone does). `make soak` (240 s, p99 checked)
+//! abuser out (to tell what the well-behaved load alone does); `SOAK_ABUSE=hang,crawl` (of
+//! `bodies`, `upstream`, `hang`, `crawl`) runs only some of its parts. `make soak` (240 s, p99 checked)
 //! and `make soak-smoke` (30 s, part of `make test`) run it through `scripts/soak.sh`.
 
 #[allow(dead_code)]
@@ -468,9 +469,16 @@ fn expect(got: Got, status: u16, what: &str) -> Got {
 /// The abuser's threads, each until `end`.
 fn abuse(a: &Abuser, tally: &Tally, end: Instant) {
     let live = || Instant::now() < end;
+    // `SOAK_ABUSE=bodies,upstream,hang,crawl` runs only those parts (to tell which one
+    // hurts); all of them by default.
+    let only = std::env::var("SOAK_ABUSE").unwrap_or_default();
+    let on = |part: &str| only.is_empty() || only.split(',').any(|p| p.trim() == part);
     std::thread::scope(|s| {
         // 64 MiB bodies, chunked, one after another.
         s.spawn(|| {
+            if !on("bodies") {
+                return;
+            }
             let mut n = 0;
             while live() {
                 n += 1;
@@ -481,6 +489,9 @@ fn abuse(a: &Abuser, tally: &Tally, end: Instant) {
         });
         // The function whose upstream answers 5 MiB.
         s.spawn(|| {
+            if !on("upstream") {
+                return;
+            }
             while live() {
                 let got =
                     a.slow.call("POST", "/v1/agents/abuser-fn/functions/big/invoke", Some(&json!({"arguments": {}})));
@@ -490,6 +501,9 @@ fn abuse(a: &Abuser, tally: &Tally, end: Instant) {
         });
         // Writes whose events go to the hanging receiver; first, agents past the quota.
         s.spawn(|| {
+            if !on("hang") {
+                return;
+            }
             for i in 0..15 {
                 let body = json!({"uid": format!("quota-{i}"), "name": "Quota", "provider": "openai", "model": "m"});
                 let got = a.client.call("POST", "/v1/agents", Some(&body));
@@ -505,6 +519,9 @@ fn abuse(a: &Abuser, tally: &Tally, end: Instant) {
         });
         // The crawl: 1,000 pages in calls of 100 URLs, then the same again while time is left.
         s.spawn(|| {
+            if !on("crawl") {
+                return;
+            }
             let urls: Vec<String> =
                 (0..CRAWL_PAGES).map(|i| format!("{}/soak-crawl-{}/p{i}.html", a.mock_url, a.id)).collect();
             let mut round = 0;
