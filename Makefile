@@ -22,7 +22,7 @@ help:
 	@echo "make test   set up and run every test (unit + end-to-end on local workerd)"
 	@echo "make bench  measure the hot paths against the Hono peer (BENCH_DURATION=10)"
 	@echo "make fuzz   schemathesis against the worker, longer than make test's run (FUZZ_EXAMPLES=100)"
-	@echo "make soak   three workspaces at once, one abusive, p99 checked (SOAK_SECONDS=240; make test runs 30 s)"
+	@echo "make soak   three workspaces at once, one abusive, p99 checked (SOAK_SECONDS=210; make test runs 30 s)"
 
 ## Tools ---------------------------------------------------------------------------------
 tools: rust-tools npm-tools
@@ -95,7 +95,7 @@ fuzz: tools build
 # its own that is stopped whatever happens. make soak: baseline half, abuser half, p99
 # checked; the 30 s run in make test checks 5xx, read-back and webhook delivery only.
 soak: tools
-	SOAK_SECONDS=$${SOAK_SECONDS:-240} SOAK_CHECK_P99=1 bash scripts/soak.sh
+	SOAK_SECONDS=$${SOAK_SECONDS:-210} SOAK_CHECK_P99=1 bash scripts/soak.sh
 
 soak-smoke: tools
 	SOAK_SECONDS=30 SOAK_CHECK_P99=0 bash scripts/soak.sh

@@ -7,10 +7,10 @@
 # does not reach, and which the harness only stops itself when it gets to drop the world.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export SOAK_SECONDS="${SOAK_SECONDS:-240}" SOAK_CHECK_P99="${SOAK_CHECK_P99:-1}"
+export SOAK_SECONDS="${SOAK_SECONDS:-210}" SOAK_CHECK_P99="${SOAK_CHECK_P99:-1}"
 build_limit="${SOAK_BUILD_TIMEOUT:-20m}"
-# Two workers to start (about a minute), the load, 60 s of drain and checks, a margin.
-run_limit="${SOAK_RUN_LIMIT:-$((SOAK_SECONDS + 240))}"
+# Two workers to start (up to a minute), the load, up to 60 s of drain and checks, a margin.
+run_limit="${SOAK_RUN_LIMIT:-$((SOAK_SECONDS + 300))}"
 
 timeout --kill-after=30s "$build_limit" make -s build || exit $?
 timeout --kill-after=30s "$build_limit" cargo test --test soak --no-run || exit $?
