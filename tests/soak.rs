@@ -11,7 +11,8 @@
 //! 201 they got reads back afterwards, and every event of theirs reached their receiver
 //! exactly once, in `sequence` order per resource; with `SOAK_CHECK_P99=1` (`make soak`)
 //! also when each well-behaved workspace's p99 with the abuser is within 2x its p99 in the
-//! baseline phase. What the abuser gets is counted, never judged, unless the worker dies.
+//! baseline phase (whose first seconds, 10 at most, are warm-up and in neither p99). What
+//! the abuser gets is counted, never judged, unless the worker dies.
 //!
 //! `SOAK_SECONDS` is the length of both phases together; without it the binary does
 //! nothing, so a plain `cargo test` does not start a soak. `SOAK_NO_ABUSER=1` leaves the
@@ -253,6 +254,8 @@ impl Rng {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Phase {
+    /// The first seconds (a fresh isolate, first queries): checked, but in no p99.
+    Warmup,
     Baseline,
     Abuse,
 }
@@ -289,7 +292,7 @@ struct ThreadOut {
     errors: Vec<String>,
 }
 
-fn behave(w: &Behaved, thread: usize, abuse_at: Instant, end: Instant) -> ThreadOut {
+fn behave(w: &Behaved, thread: usize, warm_at: Instant, abuse_at: Instant, end: Instant) -> ThreadOut {
     let mut out = ThreadOut::default();
     let mut rng = Rng::new(w.id as u64 * 1000 + thread as u64);
     let mut agents: Vec<i64> = Vec::new();
@@ -301,7 +304,13 @@ fn behave(w: &Behaved, thread: usize, abuse_at: Instant, end: Instant) -> Thread
     while Instant::now() < end {
         n += 1;
         let start = Instant::now();
-        let phase = if start < abuse_at { Phase::Baseline } else { Phase::Abuse };
+        let phase = if start < warm_at {
+            Phase::Warmup
+        } else if start < abuse_at {
+            Phase::Baseline
+        } else {
+            Phase::Abuse
+        };
         let roll = rng.below(100);
         let (op, got) = match roll {
             0..=29 => ("list agents", w.client.call("GET", "/v1/agents?take=10", None)),
@@ -744,12 +753,13 @@ fn run(world: &World, started: Instant, total: Duration, baseline: Duration, che
     let t0 = Instant::now();
     let mut loads = vec![load_average()];
     let abuse_at = t0 + baseline;
+    let warm_at = t0 + (baseline / 4).min(Duration::from_secs(10));
     let end = t0 + total;
     let tally = Tally::default();
     std::thread::scope(|s| {
         let handles: Vec<Vec<_>> = behaved
             .iter()
-            .map(|w| (0..THREADS).map(|t| s.spawn(move || behave(w, t, abuse_at, end))).collect())
+            .map(|w| (0..THREADS).map(|t| s.spawn(move || behave(w, t, warm_at, abuse_at, end))).collect())
             .collect();
         let abuser_thread = s.spawn(|| {
             let now = Instant::now();
