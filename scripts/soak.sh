@@ -15,9 +15,12 @@ run_limit="${SOAK_RUN_LIMIT:-$((SOAK_SECONDS + 300))}"
 timeout --kill-after=30s "$build_limit" make -s build || exit $?
 timeout --kill-after=30s "$build_limit" cargo test --test soak --no-run || exit $?
 
+# The harness's scratch directory (throwaway D1, logs) goes under a temporary directory of
+# this run's, removed at the end even when the run was cut short.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/weav-soak.XXXXXX")
 # In a script, a background job stays in the shell's process group, so `setsid` makes the
 # job itself the session leader: its pid is the session id.
-setsid timeout --kill-after=15s "${run_limit}s" cargo test --test soak &
+TMPDIR="$scratch" setsid timeout --kill-after=15s "${run_limit}s" cargo test --test soak &
 session=$!
 stop_session() {
     local left
@@ -29,10 +32,11 @@ stop_session() {
         kill -KILL $left 2>/dev/null || true
     fi
 }
-trap 'stop_session; exit 130' INT TERM
+trap 'stop_session; rm -rf "$scratch"; exit 130' INT TERM
 rc=0
 wait "$session" || rc=$?
 stop_session
+rm -rf "$scratch"
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     echo "soak: FAIL did not finish within ${run_limit} s" >&2
 fi
