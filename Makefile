@@ -15,13 +15,14 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e lint fuzz fuzz-smoke fmt clean
+.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
 	@echo "make test   set up and run every test (unit + end-to-end on local workerd)"
 	@echo "make bench  measure the hot paths against the Hono peer (BENCH_DURATION=10)"
 	@echo "make fuzz   schemathesis against the worker, longer than make test's run (FUZZ_EXAMPLES=100)"
+	@echo "make soak   three workspaces at once, one abusive, p99 checked (SOAK_SECONDS=210; make test runs 30 s)"
 
 ## Tools ---------------------------------------------------------------------------------
 tools: rust-tools npm-tools
@@ -68,6 +69,7 @@ test: tools
 	cargo test --lib
 	cargo test --test query_plans
 	cargo test --test e2e
+	$(MAKE) -s soak-smoke
 	$(MAKE) -s fuzz-smoke
 	@if command -v wrk >/dev/null; then BENCH_SMOKE=1 node bench/bench.mjs; \
 	else echo "wrk could not be installed (no root or sudo?): the one-second bench smoke run is skipped"; fi
@@ -87,6 +89,16 @@ fuzz-smoke: build
 
 fuzz: tools build
 	FUZZ_NO_BUILD=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_TIMEOUT=$${FUZZ_TIMEOUT:-60m} bash fuzz/run.sh
+
+## Soak ----------------------------------------------------------------------------------
+# tests/soak.rs through scripts/soak.sh: builds, then runs under `timeout` in a session of
+# its own that is stopped whatever happens. make soak: baseline half, abuser half, p99
+# checked; the 30 s run in make test checks 5xx, read-back and webhook delivery only.
+soak: tools
+	SOAK_SECONDS=$${SOAK_SECONDS:-210} SOAK_CHECK_P99=1 bash scripts/soak.sh
+
+soak-smoke: tools
+	SOAK_SECONDS=30 SOAK_CHECK_P99=0 bash scripts/soak.sh
 
 ## Bench ---------------------------------------------------------------------------------
 # wrk from Debian's packages (root, or sudo without a password).

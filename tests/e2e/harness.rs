@@ -119,6 +119,15 @@ impl World {
         world
     }
 
+    /// The process groups of the `wrangler dev` children (this worker's and the strict
+    /// one's), for a watchdog that must stop them without dropping the world (the soak's).
+    #[allow(dead_code)]
+    pub fn process_groups(&self) -> Vec<u32> {
+        let mut groups: Vec<u32> = self.child.iter().map(Child::id).collect();
+        groups.extend(self.strict.iter().flat_map(|s| s.process_groups()));
+        groups
+    }
+
     /// The worker that refuses private upstreams, as production does.
     pub fn strict(&self) -> &World {
         self.strict.as_deref().unwrap_or(self)
