@@ -21,7 +21,8 @@ globalThis.__weavOpenApi = () => openapi;
 // A body read with a running count (request bodies, upstream answers, pages): at most
 // `cap` bytes are kept; the first byte past it cancels the stream, so neither a 64 MiB
 // chunked upload nor a 5 MiB upstream answer is ever held whole. Answers [bytes, truncated].
-globalThis.__weavReadCapped = async (stream, cap) => {
+// `keep` false (request bodies): past the cap nothing is kept at all, the answer is 413.
+globalThis.__weavReadCapped = async (stream, cap, keep = true) => {
   if (!stream) return [new Uint8Array(0), false];
   const reader = stream.getReader();
   const parts = [];
@@ -31,6 +32,10 @@ globalThis.__weavReadCapped = async (stream, cap) => {
     const { done, value } = await reader.read();
     if (done) break;
     if (size + value.byteLength > cap) {
+      if (!keep) {
+        reader.cancel().catch(() => {});
+        return [new Uint8Array(0), true];
+      }
       parts.push(value.subarray(0, cap - size));
       size = cap;
       truncated = true;

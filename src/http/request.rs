@@ -56,7 +56,7 @@ impl Inbound {
     /// that went away).
     pub async fn bytes(&self, cap: usize) -> worker::Result<Option<Vec<u8>>> {
         let stream = self.raw.body().map(wasm_bindgen::JsValue::from);
-        let (bytes, truncated) = crate::platform::read_capped(stream.as_ref(), cap).await?;
+        let (bytes, truncated) = crate::platform::read_capped(stream.as_ref(), cap, false).await?;
         Ok((!truncated).then_some(bytes))
     }
 }

@@ -13,14 +13,15 @@ extern "C" {
     /// Set on `globalThis` by js/entry.mjs: reads a `ReadableStream` (or null) keeping at
     /// most `cap` bytes, cancelling it past that; answers `[Uint8Array, truncated]`.
     #[wasm_bindgen(js_name = __weavReadCapped, catch)]
-    fn weav_read_capped(stream: &JsValue, cap: f64) -> Result<js_sys::Promise, JsValue>;
+    fn weav_read_capped(stream: &JsValue, cap: f64, keep: bool) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// Reads a body stream (`None`: no body) with a running count: at most `cap` bytes, and
-/// whether more were on the way (then the stream is cancelled, not drained).
-pub async fn read_capped(stream: Option<&JsValue>, cap: usize) -> Result<(Vec<u8>, bool), worker::Error> {
+/// whether more were on the way (then the stream is cancelled, not drained). `keep`:
+/// answer the first `cap` bytes of a longer body (else nothing: it is refused whole).
+pub async fn read_capped(stream: Option<&JsValue>, cap: usize, keep: bool) -> Result<(Vec<u8>, bool), worker::Error> {
     let Some(stream) = stream else { return Ok((Vec::new(), false)) };
-    let promise = weav_read_capped(stream, cap as f64).map_err(worker::Error::from)?;
+    let promise = weav_read_capped(stream, cap as f64, keep).map_err(worker::Error::from)?;
     let pair: js_sys::Array = JsFuture::from(promise).await.map_err(worker::Error::from)?.unchecked_into();
     let bytes: js_sys::Uint8Array = pair.get(0).unchecked_into();
     Ok((bytes.to_vec(), pair.get(1).is_truthy()))

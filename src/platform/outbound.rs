@@ -148,7 +148,7 @@ async fn exchange(
         }
         let headers = resp.headers().entries().collect();
         let stream = web_sys_body(resp);
-        let (body, truncated) = crate::platform::read_capped(stream.as_ref(), cap)
+        let (body, truncated) = crate::platform::read_capped(stream.as_ref(), cap, true)
             .await
             .map_err(|e| Failure::Unreachable(e.to_string()))?;
         return Ok(Answer { status, headers, body, truncated });
