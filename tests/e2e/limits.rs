@@ -70,6 +70,11 @@ fn outbound_routes_share_the_window_with_execute(w: &World) {
         .expect_error(429, "RATE_LIMITED");
     let e = w.post("/v1/actions/execute", &t.token, &exec).expect(429).json();
     assert_eq!(e["error"], "RATE_LIMITED");
+    // The refused calls changed nothing: no url item, no new delivery, no page fetched.
+    assert_eq!(w.get("/v1/training-data?count_only=true", &t.token).expect(200).json()["count"], 0);
+    let deliveries = w.get(&format!("/v1/webhooks/{whk}/deliveries"), &t.token).expect(200).json();
+    assert_eq!(deliveries["count"], 1, "only the first test's delivery: {deliveries}");
+    assert_eq!(w.mock.requests(&format!("/limits-{}/page", t.id)).len(), 1, "only the first discover");
     // Reads stay free and carry no rate-limit headers.
     let list = w.get("/v1/agents", &t.token).expect(200);
     assert!(list.header("x-ratelimit-remaining").is_none());
