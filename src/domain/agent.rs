@@ -376,6 +376,16 @@ pub fn function_input(map: &Map<String, Value>, full: bool) -> Result<FunctionIn
 }
 
 /// Header names whose values come back as `********`.
+/// Whether a secret header kept from before (not sent again) may stay with a function whose
+/// URL goes from `old_url` to `new_url`: only within one origin (scheme, host and port),
+/// so a secret set for one host never travels to another with a URL change.
+pub fn secrets_stay(old_url: &str, new_url: &str) -> bool {
+    match (url::Url::parse(old_url), url::Url::parse(new_url)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
+}
+
 pub fn is_sensitive_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n == "authorization" || n == "cookie" || n.contains("key") || n.contains("token") || n.contains("secret")
@@ -463,6 +473,17 @@ mod tests {
         assert_eq!(a.directory, Some(Some(DirectoryInput::Id(7))));
         let a = agent_input(&m(json!({"directory": "Support bots"})), false).unwrap();
         assert_eq!(a.directory, Some(Some(DirectoryInput::Name("Support bots".into()))));
+    }
+
+    #[test]
+    fn secrets_stay_within_one_origin() {
+        assert!(secrets_stay("https://api.x.io/a", "https://api.x.io/b?c=1"));
+        assert!(secrets_stay("https://api.x.io/a", "https://API.x.io:443/a"));
+        assert!(!secrets_stay("https://api.x.io/a", "https://evil.example/a"));
+        assert!(!secrets_stay("https://api.x.io/a", "http://api.x.io/a"));
+        assert!(!secrets_stay("https://api.x.io/a", "https://api.x.io:8443/a"));
+        assert!(!secrets_stay("https://api.x.io/a", "https://x.io/a"));
+        assert!(!secrets_stay("not a url", "https://x.io/a"));
     }
 
     #[test]

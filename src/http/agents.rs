@@ -28,13 +28,30 @@ fn agent_not_found() -> ApiError {
 
 /// Seals a function's header values. `stored` holds the sealed headers it had (if any):
 /// a header written as `********` keeps its stored value.
-pub fn seal_function(cx: &Ctx, f: &FunctionInput, stored: Option<&Map<String, Value>>) -> ApiResult<SealedFunction> {
+/// What a function had before a write: its sealed headers and its URL.
+pub struct Before<'a> {
+    pub headers: &'a Map<String, Value>,
+    pub url: &'a str,
+}
+
+/// Seals a function's headers. A header sent as `********` keeps its stored value, except
+/// a secret one (`is_sensitive_header`) when the URL moves to another origin: it is
+/// dropped, and its name is in the second value, so the answer can say so.
+pub fn seal_function(cx: &Ctx, f: &FunctionInput, before: Option<Before>) -> ApiResult<(SealedFunction, Vec<String>)> {
     let sealer = sealer(&cx.env)?;
     let mut headers = Map::new();
+    let mut dropped = Vec::new();
+    let same_origin = before.as_ref().is_none_or(|b| agent::secrets_stay(b.url, &f.url));
     for (name, value) in &f.headers {
         let sealed = if value == REDACTED {
-            let kept =
-                stored.and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))).and_then(|(_, v)| v.as_str());
+            if !same_origin && agent::is_sensitive_header(name) {
+                dropped.push(name.clone());
+                continue;
+            }
+            let kept = before
+                .as_ref()
+                .and_then(|b| b.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+                .and_then(|(_, v)| v.as_str());
             match kept {
                 Some(v) => v.to_string(),
                 None => {
@@ -51,14 +68,17 @@ pub fn seal_function(cx: &Ctx, f: &FunctionInput, stored: Option<&Map<String, Va
         };
         headers.insert(name.clone(), Value::String(sealed));
     }
-    Ok(SealedFunction {
-        name: f.name.clone(),
-        description: f.description.clone(),
-        method: if f.method.is_empty() { "GET".into() } else { f.method.clone() },
-        url: f.url.clone(),
-        headers_json: serde_json::to_string(&headers)?,
-        parameters_json: f.parameters.as_ref().map(serde_json::to_string).transpose()?,
-    })
+    Ok((
+        SealedFunction {
+            name: f.name.clone(),
+            description: f.description.clone(),
+            method: if f.method.is_empty() { "GET".into() } else { f.method.clone() },
+            url: f.url.clone(),
+            headers_json: serde_json::to_string(&headers)?,
+            parameters_json: f.parameters.as_ref().map(serde_json::to_string).transpose()?,
+        },
+        dropped,
+    ))
 }
 
 /// The agent named in the path, trashed ones only with `?trashed=true`.
@@ -229,14 +249,15 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     }
 
     // Functions: names keep existing ones, objects are sealed and upserted.
-    let stored: Vec<(String, Map<String, Value>)> = existing
+    let stored: Vec<(String, Map<String, Value>, String)> = existing
         .map(|a| serde_json::from_str::<Vec<Value>>(&a.functions).unwrap_or_default())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|f| {
             let name = f.get("name")?.as_str()?.to_string();
             let headers = f.get("headers").and_then(Value::as_object).cloned().unwrap_or_default();
-            Some((name, headers))
+            let url = f.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
+            Some((name, headers, url))
         })
         .collect();
     let mut sealed = Vec::new();
@@ -246,15 +267,17 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         for (n, r) in refs.iter().enumerate() {
             match r {
                 FunctionRef::Name(name) => {
-                    if stored.iter().any(|(s, _)| s == name) {
+                    if stored.iter().any(|(s, _, _)| s == name) {
                         keep.push(name.clone());
                     } else {
                         errors.add(&format!("functions.{n}"), format!("The agent has no function named '{name}'."));
                     }
                 }
                 FunctionRef::Def(f) => {
-                    let old = stored.iter().find(|(s, _)| *s == f.name).map(|(_, h)| h);
-                    match seal_function(cx, f, old) {
+                    let old =
+                        stored.iter().find(|(s, _, _)| *s == f.name).map(|(_, h, u)| Before { headers: h, url: u });
+                    // A secret kept across an origin change is dropped (GET the function to see).
+                    match seal_function(cx, f, old).map(|(s, _)| s) {
                         Ok(s) => {
                             keep.push(f.name.clone());
                             sealed.push(s);
@@ -312,7 +335,7 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
         for f in &sealed {
             statements.push(fstore::upsert(env, ws, agent_id, f, &now)?);
         }
-        if sealed.iter().any(|f| !stored.iter().any(|(s, _)| *s == f.name)) {
+        if sealed.iter().any(|f| !stored.iter().any(|(s, _, _)| *s == f.name)) {
             checks.push(Check::functions(agent_id));
         }
     }

@@ -3,7 +3,7 @@
 //! Header values are sealed at rest; sensitive ones come back as `********`, and writing
 //! `********` back keeps the stored value.
 
-use super::agents::{find_live, seal_function, write_with_agent_event, write_with_agent_event_checked};
+use super::agents::{find_live, seal_function, write_with_agent_event, write_with_agent_event_checked, Before};
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, Ctx};
@@ -51,6 +51,15 @@ fn render(cx: &Ctx, row: &FunctionRow) -> ApiResult<Value> {
     }))
 }
 
+/// A function's answer after a write that dropped secret headers (kept, not re-sent,
+/// across a change of the URL's origin): `dropped_headers` names them.
+fn with_dropped(mut f: Value, dropped: Vec<String>) -> Value {
+    if !dropped.is_empty() {
+        f["dropped_headers"] = json!(dropped);
+    }
+    f
+}
+
 fn row_of(f: &SealedFunction) -> FunctionRow {
     FunctionRow {
         name: f.name.clone(),
@@ -85,7 +94,7 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
     if has_function(&a, &input.name) {
         return Err(ApiError::validation("name", "The agent already has a function with this name."));
     }
-    let sealed = seal_function(cx, &input, None)?;
+    let (sealed, _) = seal_function(cx, &input, None)?;
     let now = time::format_millis(now_ms());
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &now)?;
     write_with_agent_event_checked(cx, ws, &a, vec![statement], &[Check::functions(AgentId::Known(a.id))]).await?;
@@ -122,10 +131,11 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     if merged.name != name && has_function(&a, &merged.name) {
         return Err(ApiError::validation("name", "The agent already has a function with this name."));
     }
-    let sealed = seal_function(cx, &merged, Some(&stored_headers(&row)))?;
+    let stored = stored_headers(&row);
+    let (sealed, dropped) = seal_function(cx, &merged, Some(Before { headers: &stored, url: &row.url }))?;
     let statement = store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?;
     write_with_agent_event(cx, ws, &a, vec![statement]).await?;
-    json(200, &render(cx, &row_of(&sealed))?)
+    json(200, &with_dropped(render(cx, &row_of(&sealed))?, dropped))
 }
 
 /// Every stored header, written as `********` so that sealing keeps its value.
@@ -151,12 +161,14 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let input = agent::function_input(&map, true)?;
     let a = find_live(cx, ws, false).await?;
     let old = store::get(&cx.env, a.id, &name).await?;
-    let sealed = seal_function(cx, &input, old.as_ref().map(stored_headers).as_ref())?;
+    let stored = old.as_ref().map(stored_headers);
+    let before = old.as_ref().zip(stored.as_ref()).map(|(o, h)| Before { headers: h, url: &o.url });
+    let (sealed, dropped) = seal_function(cx, &input, before)?;
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &time::format_millis(now_ms()))?;
     // Only a new function counts against the agent's quota.
     let checks = if old.is_none() { vec![Check::functions(AgentId::Known(a.id))] } else { vec![] };
     write_with_agent_event_checked(cx, ws, &a, vec![statement], &checks).await?;
-    json(if old.is_some() { 200 } else { 201 }, &render(cx, &row_of(&sealed))?)
+    json(if old.is_some() { 200 } else { 201 }, &with_dropped(render(cx, &row_of(&sealed))?, dropped))
 }
 
 pub async fn remove(cx: &mut Ctx) -> ApiResult<Reply> {

@@ -109,6 +109,10 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let caller = match route.access {
         Access::Public => None,
         Access::Admin => {
+            // A public deployment can switch the operator API off: it is then not there.
+            if crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
+                return Err(ApiError::not_found());
+            }
             auth::admin(&req, &env)?;
             None
         }

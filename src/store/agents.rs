@@ -28,7 +28,7 @@ pub struct AgentRef {
     /// The id of its stored picture, if any (dropping it deletes the blob: migration 0010).
     #[serde(default)]
     pub picture_blob: Option<String>,
-    /// JSON array of `{name, headers}` of the agent's functions (headers sealed).
+    /// JSON array of `{name, headers, url}` of the agent's functions (headers sealed).
     pub functions: String,
     /// The agent as the API returns it (before the change about to be made).
     pub json: String,
@@ -87,7 +87,7 @@ pub async fn find(env: &Env, origin: &str, workspace_id: i64, key: &AgentKey) ->
     db(env)?
         .prepare(format!(
             "SELECT a.id, a.uid, a.is_trashed, a.protected, a.picture_blob, \
-             (SELECT json_group_array(json_object('name', name, 'headers', json(headers))) FROM agent_functions \
+             (SELECT json_group_array(json_object('name', name, 'headers', json(headers), 'url', url)) FROM agent_functions \
               WHERE agent_id = a.id) AS functions, {AGENT_JSON} AS json \
              FROM agents a WHERE a.workspace_id = ?2 AND {clause}"
         ))

@@ -143,27 +143,26 @@ pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<TokenInfo>
     Ok(rows.results::<Row>()?.into_iter().map(TokenInfo::from).collect())
 }
 
-/// Marks the token revoked and deletes its KV record, so it stops working at once.
-/// `false` when there was no such live token in the workspace.
+/// Revokes a token: its KV record goes first, then the D1 row is marked, so no failure
+/// in between leaves a revoked token working; a retry repeats the KV delete, and a token
+/// revoked already answers the same (`true`). `false`: no such token in the workspace.
 pub async fn revoke(env: &Env, workspace_id: i64, token_id: i64, now_ms: i64) -> worker::Result<bool> {
     #[derive(Deserialize)]
     struct Hash {
         token_hash: String,
     }
-    let row: Option<Hash> = db(env)?
-        .prepare(
-            "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL \
-             RETURNING token_hash",
-        )
-        .bind(&[int(workspace_id), int(token_id), text(&time::format_millis(now_ms))])?
+    let d = db(env)?;
+    let row: Option<Hash> = d
+        .prepare("SELECT token_hash FROM api_tokens WHERE id = ?2 AND workspace_id = ?1")
+        .bind(&[int(workspace_id), int(token_id)])?
         .first(None)
         .await?;
-    match row {
-        Some(h) => {
-            forget(&h.token_hash);
-            env.kv(KV)?.delete(&h.token_hash).await?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
+    let Some(h) = row else { return Ok(false) };
+    forget(&h.token_hash);
+    env.kv(KV)?.delete(&h.token_hash).await?;
+    d.prepare("UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL")
+        .bind(&[int(workspace_id), int(token_id), text(&time::format_millis(now_ms))])?
+        .run()
+        .await?;
+    Ok(true)
 }

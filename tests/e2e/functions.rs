@@ -21,6 +21,7 @@ pub fn cases() -> Vec<crate::Case> {
         invoke_cuts_an_oversized_answer,
         private_addresses_are_refused_without_the_flag,
         secrets_never_follow_a_redirect_to_another_origin,
+        secrets_stay_with_the_origin_they_were_set_for,
         invoke_takes_an_empty_body,
     ]
 }
@@ -392,4 +393,32 @@ fn invoke_cuts_an_oversized_answer(w: &World) {
     assert_eq!(r["truncated"], true);
     let body = r["body"].as_str().expect("the cut body is text");
     assert_eq!(body.len(), 1024 * 1024);
+}
+
+fn secrets_stay_with_the_origin_they_were_set_for(w: &World) {
+    let t = with_agent(w, "origin");
+    let first = format!("{}/fn/origin-{}/a", w.mock.url, t.id);
+    let f = json!({"name": "call", "description": "d", "url": first, "method": "POST",
+                   "headers": {"Authorization": "Bearer s3cret", "X-Trace": "on"}});
+    w.post("/v1/agents/origin/functions", &t.token, &f).expect(201);
+    // Same origin, another path: the secret stays (sent back as ********, or left out).
+    let same = format!("{}/fn/origin-{}/b", w.mock.url, t.id);
+    let r = w.patch("/v1/agents/origin/functions/call", &t.token, &json!({"url": same})).expect(200).json();
+    assert_eq!(r["headers"]["Authorization"], "********");
+    assert!(r.get("dropped_headers").is_none(), "{r}");
+    // Another origin (another port): the secret is dropped, the answer says so, and the
+    // new host never gets it. Plain headers stay.
+    let other = format!("http://127.0.0.1:1/fn/origin-{}/b", t.id);
+    assert_ne!(other, same);
+    let r = w.patch("/v1/agents/origin/functions/call", &t.token, &json!({"url": other})).expect(200).json();
+    assert_eq!(r["dropped_headers"], json!(["Authorization"]), "{r}");
+    assert!(r["headers"].get("Authorization").is_none(), "{r}");
+    assert_eq!(r["headers"]["X-Trace"], "on");
+    let stored = w.get("/v1/agents/origin/functions/call", &t.token).expect(200).json();
+    assert!(stored["headers"].get("Authorization").is_none(), "{stored}");
+    // Sent again with the new URL, it is kept.
+    let resend = json!({"url": other, "headers": {"Authorization": "Bearer n3w", "X-Trace": "on"}});
+    let r = w.patch("/v1/agents/origin/functions/call", &t.token, &resend).expect(200).json();
+    assert_eq!(r["headers"]["Authorization"], "********");
+    assert!(r.get("dropped_headers").is_none(), "{r}");
 }

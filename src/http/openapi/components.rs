@@ -123,8 +123,9 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("description", string())
             .prop("url", string().format("uri").doc("Absolute http(s) URL."))
             .prop("method", string().one_of_str(&["GET", "POST", "PUT", "PATCH", "DELETE"]).default("GET"))
-            .prop("headers", object().values(string()))
+            .prop("headers", object().values(string()).doc("Secret headers (Authorization, Cookie, anything naming a key, token or secret) show as `********`; sending `********` back keeps the stored value, unless the URL moves to another origin (scheme, host, port): then a secret not sent again is dropped."))
             .prop("parameters", object().or_null().doc("A JSON Schema object: `{\"type\": \"object\", \"properties\": {...}, \"required\"?: [...]}`."))
+            .prop("dropped_headers", array_of(string()).doc("Only in the answer of a write that dropped secret headers: their names (their values were set for the old URL's origin)."))
             .required(&["name", "description", "method", "url", "headers", "parameters"])),
         ("InvokeResult", object()
             .prop("status", integer().or_null())
