@@ -15,7 +15,7 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
+.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build build-test unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
@@ -58,6 +58,16 @@ build/worker/shim.mjs: $(RUST_SOURCES)
 	cargo run --quiet --bin openapi > build/openapi.mjs.tmp && mv build/openapi.mjs.tmp build/openapi.mjs
 	@touch $@
 
+# The e2e harness's build: the same worker with the test hooks compiled in (feature
+# `test-hooks`), in build-test/ so that nothing `wrangler deploy` uploads ever has them.
+build-test: build-test/worker/shim.mjs
+
+build-test/worker/shim.mjs: $(RUST_SOURCES)
+	worker-build --release --out-dir build-test --features test-hooks
+	$(WASM_OPT_BIN) $(WASM_FEATURES) --strip-debug --strip-producers build-test/index_bg.wasm -o build-test/index_bg.wasm
+	cargo run --quiet --bin openapi > build-test/openapi.mjs.tmp && mv build-test/openapi.mjs.tmp build-test/openapi.mjs
+	@touch $@
+
 ## Run -----------------------------------------------------------------------------------
 dev: tools
 	@bash scripts/dev.sh
@@ -79,6 +89,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features test-hooks -- -D warnings
 
 ## Fuzz ----------------------------------------------------------------------------------
 # schemathesis (pinned in fuzz/requirements.txt, installed into .venv-fuzz) against the
@@ -119,4 +130,4 @@ fmt:
 	cargo fmt
 
 clean:
-	rm -rf build dist target/wasm32-unknown-unknown
+	rm -rf build build-test dist target/wasm32-unknown-unknown

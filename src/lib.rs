@@ -44,8 +44,9 @@ fn js_sys_reject(e: worker::Error) -> JsValue {
 async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<JsValue> {
     // The raw request: `worker::Request` would read `request.cf`, costly and never used.
     let req = http::Inbound::new(req);
-    // Test hooks, off unless the worker runs with TEST_HOOKS=true (the e2e harness).
-    if req.path().starts_with("/__test/") && platform::var(&env, "TEST_HOOKS", "") == "true" {
+    // Test hooks: only in the e2e build (feature `test-hooks`) run with TEST_HOOKS=true.
+    #[cfg(feature = "test-hooks")]
+    if req.path().starts_with("/__test/") && platform::test_hooks(&env) {
         match req.path() {
             // A panic still answers with the JSON 500 of the error contract (js/entry.mjs),
             // whether it happens before the first await or after I/O.
@@ -68,6 +69,7 @@ async fn fetch(req: web_sys::Request, env: Env) -> worker::Result<JsValue> {
 }
 
 /// `POST /__test/seed-conversations?workspace=W&customer=C&agent=A&member=M&n=N` (test hook).
+#[cfg(feature = "test-hooks")]
 async fn seed_conversations(req: http::Inbound, env: Env) -> worker::Result<worker::Response> {
     let url = worker::Url::parse(req.url())?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);

@@ -144,9 +144,9 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let p =
         prepare(kind, title.as_deref(), input.content.as_deref(), input.question.as_deref(), input.answer.as_deref());
     let now = time::format_millis(now_ms());
-    // Test hook, off unless the worker runs with TEST_HOOKS=true (the e2e harness): makes
+    // Test hook, only in the e2e build (feature `test-hooks`) with TEST_HOOKS=true: makes
     // the store step fail so the CREATION_FAILED answer can be checked end to end.
-    if crate::platform::var(&cx.env, "TEST_HOOKS", "") == "true"
+    if crate::platform::test_hooks(&cx.env)
         && cx.req.headers().get("X-Test-Fail").ok().flatten().as_deref() == Some("creation")
     {
         return Err(creation_failed(worker::Error::RustError("test hook: creation fails".into())));

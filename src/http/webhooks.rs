@@ -16,13 +16,13 @@ use serde_json::{json as j, Value};
 
 /// After a write's batch committed: hands its events to the queue. Errors are logged, not
 /// returned (the sweep catches what did not go). Test-only fault switch: with the var
-/// `TEST_HOOKS=true` (never set in production), a request carrying
+/// the test hooks (the e2e build, `TEST_HOOKS=true`), a request carrying
 /// `X-Test-Skip-Enqueue: 1` skips the enqueue, as a failed `send` would.
 pub async fn publish(cx: &Ctx, event_ids: &[String]) {
     if event_ids.is_empty() {
         return;
     }
-    if crate::platform::var(&cx.env, "TEST_HOOKS", "") == "true"
+    if crate::platform::test_hooks(&cx.env)
         && cx.req.headers().get("X-Test-Skip-Enqueue").ok().flatten().as_deref() == Some("1")
     {
         return;

@@ -56,6 +56,12 @@ pub fn var(env: &Env, name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+/// The test hooks are on: compiled in (the `test-hooks` feature of the e2e build) and
+/// switched on (`TEST_HOOKS=true`). Always false in a release build.
+pub fn test_hooks(env: &Env) -> bool {
+    cfg!(feature = "test-hooks") && var(env, "TEST_HOOKS", "") == "true"
+}
+
 /// A request id's 96 bits: unique, not secret, so from a generator seeded once per isolate
 /// from the CSPRNG rather than a call into JS per request (tokens, ids and nonces still
 /// come from `random_bytes`).

@@ -304,10 +304,11 @@ pub async fn list_messages(
     page::list(env, MESSAGE_JSON, "messages ms", "ms", w, q).await
 }
 
-/// Test hook only (`TEST_HOOKS=true`, see `lib.rs`): inserts `n` conversations for one
+/// Test hook only (feature `test-hooks` and `TEST_HOOKS=true`, see `lib.rs`): inserts `n` conversations for one
 /// customer in one statement, so that listing at scale can be tested without `n` requests.
 /// Row `i` is `open`, `pending`, `snoozed`, `closed` by `i % 4`; assigned to `agent`,
 /// `member`, or nobody by `i % 3`; tagged `vip` when `i % 10 == 0`.
+#[cfg(feature = "test-hooks")]
 pub async fn seed_for_tests(
     env: &Env,
     ws: i64,

@@ -62,6 +62,12 @@ impl World {
             "wrangler deploy --dry-run --outdir dist",
         );
         report_wasm_size(&dist);
+        assert_no_test_hooks(&dist);
+        // 1b. The build under test: the same worker with the test hooks compiled in.
+        run(
+            Command::new("make").args(["-s", "build-test"]).current_dir(root()).stdout(Stdio::null()),
+            "make build-test",
+        );
 
         // 2. Throwaway local D1s with the migrations applied: one per worker.
         let persist = scratch.join("state");
@@ -338,16 +344,17 @@ fn quiet_env(scratch: &Path) -> Vec<(String, String)> {
 }
 
 /// Starts `wrangler dev` on a free port with its own log in `scratch`.
-/// A copy of the built worker (build/, js/, migrations/ and wrangler.toml without its
-/// `[build]` section) for the workers under test: wrangler dev then watches nothing, so
+/// A copy of the worker built with the test hooks (build-test/ as build/, js/,
+/// migrations/ and wrangler.toml without its `[build]` section) for the workers under test: wrangler dev then watches nothing, so
 /// neither an edit of src/ during a run nor wrangler's own watcher firing after start-up
 /// restarts the worker mid-request (a 503 for a POST in flight).
 fn snapshot(scratch: &Path) -> PathBuf {
     let app = scratch.join("app");
     std::fs::create_dir_all(&app).expect("app dir");
-    for dir in ["build", "js", "migrations"] {
+    for dir in ["js", "migrations"] {
         run(Command::new("cp").arg("-a").arg(root().join(dir)).arg(&app), "copy the built worker");
     }
+    run(Command::new("cp").arg("-a").arg(root().join("build-test")).arg(app.join("build")), "copy the test build");
     let toml = std::fs::read_to_string(root().join("wrangler.toml")).expect("wrangler.toml");
     let mut out = String::new();
     let mut skip = false;
@@ -384,6 +391,18 @@ fn spawn_worker(app: &Path, scratch: &Path, persist: &Path, vars: &[String]) -> 
         cmd.args(["--var", v]);
     }
     (cmd.spawn().expect("start wrangler dev"), port)
+}
+
+/// What `wrangler deploy` would upload has no test hook: no `/__test/` path anywhere.
+fn assert_no_test_hooks(dist: &Path) {
+    for entry in std::fs::read_dir(dist).expect("dist").flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(8).any(|w| w == b"/__test/"),
+            "{} contains a test hook path: the release build must not",
+            entry.path().display()
+        );
+    }
 }
 
 fn report_wasm_size(dist: &Path) {
