@@ -23,11 +23,12 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     }
     let key = cache_key(cx, &id);
     let cache = Cache::default();
-    if let Ok(Some(mut hit)) = cache.get(key.as_str(), true).await {
+    if let Ok(Some(hit)) = cache.get(key.as_str(), true).await {
         let media_type = image::served_type(&hit.headers().get("Content-Type").ok().flatten().unwrap_or_default());
-        if let Ok(bytes) = hit.bytes().await {
-            return Ok(picture(bytes, media_type));
-        }
+        // The cached body goes out as the stream it is: never copied into wasm memory.
+        let raw: worker::web_sys::Response = hit.into();
+        let body = raw.body().map_or(Body::Empty, |stream| Body::Js(stream.into()));
+        return Ok(picture(body, media_type));
     }
     let row = store::get_blob(&cx.env, &id).await?.ok_or_else(ApiError::not_found)?;
     let bytes = from_hex(&row.data_hex).ok_or_else(|| ApiError::Internal("blob is not hex".into()))?;
@@ -37,7 +38,7 @@ pub async fn get(cx: &mut Ctx) -> ApiResult<Reply> {
     if let Err(e) = put(&cache, &key, &bytes, media_type).await {
         worker::console_warn!("blobs: caching {id} failed: {e}");
     }
-    Ok(picture(bytes, media_type))
+    Ok(picture(Body::Bytes(bytes), media_type))
 }
 
 /// Drops a deleted picture's cached copy at this location.
@@ -58,8 +59,8 @@ async fn put(cache: &Cache, key: &str, bytes: &[u8], media_type: &str) -> worker
     cache.put(key, Response::from_bytes(bytes.to_vec())?.with_headers(headers)).await
 }
 
-fn picture(bytes: Vec<u8>, media_type: &'static str) -> Reply {
-    Reply::new(200, Body::Bytes(bytes))
+fn picture(body: Body, media_type: &'static str) -> Reply {
+    Reply::new(200, body)
         .header("Content-Type", media_type)
         .header("Cache-Control", CACHE_CONTROL)
         .header("X-Content-Type-Options", "nosniff")

@@ -220,7 +220,8 @@ pub static ROUTES: &[Route] = &[
         tag: "Operator",
         ops: &[
             op!(Delete, admin::delete_token, Doc::new("deleteToken", "Revoke an API token; it stops working at once.")
-                .ok(&[(204, "", "Revoked.")])),
+                .describe("The token's KV record is deleted before its row is marked revoked. Revoking a token revoked already answers 204 again (and deletes its KV record again); 404 is for a token the workspace never had.")
+                .ok(&[(204, "", "Revoked (now or before).")])),
         ],
     },
     Route {
@@ -347,7 +348,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, actions::execute, Doc::new("executeAction", "Execute an action.")
                 .describe("Runs one action synchronously. Checks, in order: body, fields, piece and action, connection need, input, connection; then one rate-limit slot is taken (every authenticated execute counts, whatever its outcome) and, if the checks passed, the execution counts against the monthly quota. Every answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.")
                 .body("ExecuteRequest")
-                .headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"])
+                .headers(&openapi::RATE_HEADERS)
                 .ok(&[(200, "ExecuteResult", "The action ran (`success` false when the upstream failed).")])
                 .errors(&[(400, "ActionBadRequest"), (403, "QuotaExceeded"), (404, "ActionNotFound"), (409, "ActionIdempotencyInProgress"), (413, "ActionPayloadTooLarge"), (422, "ActionIdempotencyKeyMismatch"), (429, "RateLimited")]),
                 actions_family),

@@ -101,7 +101,8 @@ impl WorkspaceLimits {
                 vec![month.as_str().into(), kind.into()],
             )?;
         }
-        let by_kind = if ask.take { None } else { Some(self.by_kind(&sql, window, &month)?) };
+        // Only a look (`GET /v1/usage`) reports the kinds; a take or a refund does not.
+        let by_kind = if ask.take || ask.refund.is_some() { None } else { Some(self.by_kind(&sql, window, &month)?) };
 
         if let Some(m) = &ask.refund {
             sql.exec("UPDATE usage SET count = MAX(count - 1, 0) WHERE month = ?", vec![m.as_str().into()])?;

@@ -663,6 +663,13 @@ fn blank_or(pattern: &str) -> String {
     format!("^\\s*$|^\\s*{pattern}\\s*$")
 }
 
+/// What every answer of an operation that takes a rate-limit slot carries.
+pub const RATE_HEADERS: [&str; 5] =
+    ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"];
+/// The same on a 429, with `Retry-After`.
+const RATE_HEADERS_AND_RETRY: [&str; 6] =
+    ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"];
+
 /// `{execute: n, function_invoke: n, ...}`: every kind of call that shares the window.
 fn by_kind() -> S {
     let mut o = object();
@@ -739,8 +746,8 @@ pub fn responses() -> Vec<Response> {
         Response::new("PayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", refer("Error")),
         Response::new("ValidationFailed", "Validation failed.", refer("ValidationError")),
         Response::new("InternalError", "`INTERNAL_ERROR`: something unexpected; retry with backoff.", refer("Error")),
-        Response::new("ActionBadRequest", "`VALIDATION_ERROR` (a missing `pieceName`, `actionName` or `input`, invalid input, e.g. `Missing required field: channel`), `CONNECTION_REQUIRED` (`Action 'send_message' requires an authenticated connection`), `CONNECTION_ERROR` (expired, unreadable or of another piece: `Connection credentials have expired. Re-authenticate the connection.`), or `INVALID_JSON`, or `INVALID_IDEMPOTENCY_KEY` (the `Idempotency-Key` header is not 1 to 255 printable ASCII characters; without rate-limit headers).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
-        Response::new("ActionNotFound", "`NOT_FOUND`: `Piece 'x' not found`, `Action 'send_msg' not found in piece 'slack'`, or `Connection 'conn_x' not found` (unknown, or of another workspace).", refer("ActionError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
+        Response::new("ActionBadRequest", "`VALIDATION_ERROR` (a missing `pieceName`, `actionName` or `input`, invalid input, e.g. `Missing required field: channel`), `CONNECTION_REQUIRED` (`Action 'send_message' requires an authenticated connection`), `CONNECTION_ERROR` (expired, unreadable or of another piece: `Connection credentials have expired. Re-authenticate the connection.`), or `INVALID_JSON`, or `INVALID_IDEMPOTENCY_KEY` (the `Idempotency-Key` header is not 1 to 255 printable ASCII characters; without rate-limit headers).", refer("ActionError")).headers(&RATE_HEADERS),
+        Response::new("ActionNotFound", "`NOT_FOUND`: `Piece 'x' not found`, `Action 'send_msg' not found in piece 'slack'`, or `Connection 'conn_x' not found` (unknown, or of another workspace).", refer("ActionError")).headers(&RATE_HEADERS),
         Response::new("InvalidIdempotencyKey", "`INVALID_IDEMPOTENCY_KEY`: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.", refer("Error")),
         Response::new("InvalidJsonOrIdempotencyKey", "`INVALID_JSON`: the body is not a JSON object; or `INVALID_IDEMPOTENCY_KEY`: the `Idempotency-Key` header is not 1 to 255 printable ASCII characters.", refer("Error")),
         Response::new("IdempotencyInProgress", "`IDEMPOTENCY_IN_PROGRESS`: a request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds.", refer("Error")).headers(&["Retry-After"]),
@@ -751,10 +758,10 @@ pub fn responses() -> Vec<Response> {
         Response::new("AssignmentRefused", "`INVALID_ASSIGNEE_TYPE`: `assignee_type` is not `agent` or `member`, or the type breaks a rule: an AI agent cannot be assigned a closed conversation, nor a `phone` conversation. `INVALID_ASSIGNEE`: the assignee does not exist, is a trashed agent, or belongs to another workspace. Also `INVALID_JSON`.", refer("Error")),
         Response::new("SenderRefused", "`INVALID_SENDER`: the sender does not exist in this workspace (or is a trashed agent), or is a customer other than the conversation's. Also `INVALID_JSON`.", refer("Error")),
         Response::new("StorageQuotaExceeded", "`STORAGE_QUOTA_EXCEEDED` (`resource`, `current`, `limit`, `plan`): the write would pass one of the workspace's storage quotas (`GET /v1/usage`, `storage`); nothing was written. Or `INSUFFICIENT_TOKEN_ABILITY`.", any_of(vec![refer("StorageQuotaExceededError"), refer("Error")])),
-        Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]),
+        Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&RATE_HEADERS),
         Response::new("ActionPayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", any_of(vec![refer("ActionError"), refer("Error")])),
-        Response::new("RateLimitedStandard", "`RATE_LIMITED`: no slot in the workspace's window, which execute and every route that calls out share.", refer("RateLimitedStandardError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"]),
-        Response::new("RateLimited", "`RATE_LIMITED`: no slot in the window.", refer("RateLimitedError")).headers(&["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After"]),
+        Response::new("RateLimitedStandard", "`RATE_LIMITED`: no slot in the workspace's window, which execute and every route that calls out share.", refer("RateLimitedStandardError")).headers(&RATE_HEADERS_AND_RETRY),
+        Response::new("RateLimited", "`RATE_LIMITED`: no slot in the window.", refer("RateLimitedError")).headers(&RATE_HEADERS_AND_RETRY),
         Response::new("InvalidAgent", "`INVALID_AGENT`: the agent is missing, trashed or in another workspace.", refer("Error")),
         Response::new("TrainingRefused", "`INVALID_TYPE` (unsupported type), `INVALID_AGENT` (agent missing, trashed or in another workspace), or `INVALID_JSON`.", refer("Error")),
         Response::new("TrainingValidationFailed", "Validation failed, or `URL_DISCOVERY_REQUIRED` (standard envelope) for `type: url`.", any_of(vec![refer("ValidationError"), refer("Error")])),

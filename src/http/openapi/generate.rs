@@ -164,7 +164,7 @@ fn operation(route: &Route, op: &Op) -> Value {
         ok_headers.push("Idempotent-Replayed");
     }
     if op.limit.is_some() {
-        ok_headers.extend(RATE_HEADERS);
+        ok_headers.extend(components::RATE_HEADERS);
     }
     for (status, schema, description) in doc.ok {
         let schema = (!schema.is_empty()).then(|| super::schema::refer(schema));
@@ -282,10 +282,6 @@ fn response(description: &str, schema: Option<S>, headers: &[&str]) -> Value {
     }
     r
 }
-
-/// What every answer of an operation that takes a rate-limit slot carries.
-const RATE_HEADERS: [&str; 5] =
-    ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"];
 
 fn idempotency_key() -> Value {
     json!({

@@ -23,6 +23,8 @@ pub async fn get(_cx: &mut Ctx) -> ApiResult<Reply> {
 #[cfg(not(target_arch = "wasm32"))]
 mod components;
 #[cfg(not(target_arch = "wasm32"))]
+pub use components::RATE_HEADERS;
+#[cfg(not(target_arch = "wasm32"))]
 mod generate;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod params;
