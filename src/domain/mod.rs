@@ -2,6 +2,7 @@
 //! unit-tested on the host with `cargo test --lib`.
 pub mod action_input;
 pub mod agent;
+pub mod audit;
 pub mod cache;
 pub mod chunk;
 pub mod connection;

@@ -12,6 +12,21 @@ use worker::Env;
 pub struct Caller {
     pub workspace_id: i64,
     pub abilities: Vec<String>,
+    /// The token's id: the audit log's actor.
+    pub token_id: i64,
+}
+
+/// A refused request: the error it answers, and the token when it is a known one (an
+/// expired token, or one without the ability), whose refusal the audit log records.
+pub struct Refused {
+    pub error: ApiError,
+    pub known: Option<Caller>,
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Refused { error, known: None }
+    }
 }
 
 fn bearer(req: &Inbound) -> Option<String> {
@@ -25,21 +40,23 @@ fn bearer(req: &Inbound) -> Option<String> {
 }
 
 /// Resolves the token and checks the ability the method needs (GET/HEAD read, else write).
-pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> ApiResult<Caller> {
-    let raw = bearer(req).ok_or(ApiError::Unauthenticated)?;
+pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> Result<Caller, Refused> {
+    let raw = bearer(req).ok_or(Refused::from(ApiError::Unauthenticated))?;
     // The checksum rejects typos and made-up strings without a KV read.
     if !token::is_well_formed(&raw) {
-        return Err(ApiError::Unauthenticated);
+        return Err(ApiError::Unauthenticated.into());
     }
-    let record: TokenRecord = tokens::lookup(env, &token::sha256_hex(&raw)).await?.ok_or(ApiError::Unauthenticated)?;
+    let record: TokenRecord =
+        tokens::lookup(env, &token::sha256_hex(&raw)).await.map_err(ApiError::from)?.ok_or(ApiError::Unauthenticated)?;
+    let caller = Caller { workspace_id: record.workspace_id, abilities: record.abilities, token_id: record.token_id };
     if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
-        return Err(ApiError::Unauthenticated);
+        return Err(Refused { error: ApiError::Unauthenticated, known: Some(caller) });
     }
     let needed = if method.is_read() { workspace::READ } else { workspace::WRITE };
-    if !record.abilities.iter().any(|a| a == needed) {
-        return Err(ApiError::MissingAbility(needed));
+    if !caller.abilities.iter().any(|a| a == needed) {
+        return Err(Refused { error: ApiError::MissingAbility(needed), known: Some(caller) });
     }
-    Ok(Caller { workspace_id: record.workspace_id, abilities: record.abilities })
+    Ok(caller)
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.

@@ -37,7 +37,9 @@ pub async fn json_object(cx: &mut Ctx) -> ApiResult<Map<String, Value>> {
         Some(b) => b,
         None => read(&cx.req).await?,
     };
-    parse_object(&bytes, cx.seed_path)
+    let body = parse_object(&bytes, cx.seed_path)?;
+    cx.audit_changes(body.keys());
+    Ok(body)
 }
 
 /// Like `json_object`, but an empty (or all-white-space) body is an empty object: for
@@ -50,7 +52,9 @@ pub async fn json_object_or_empty(cx: &mut Ctx) -> ApiResult<Map<String, Value>>
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    parse_object(&bytes, cx.seed_path)
+    let body = parse_object(&bytes, cx.seed_path)?;
+    cx.audit_changes(body.keys());
+    Ok(body)
 }
 
 /// Parses a body as a JSON object. `seed_path`: the request came by one of the seeds'

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod admin;
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod body;
@@ -53,6 +54,8 @@ pub struct Ctx {
     /// The body, when the request path read it already (to fingerprint a request with an
     /// `Idempotency-Key`); `body::json_object` takes it before reading the request.
     pub body: Option<Vec<u8>>,
+    /// The audit entry this write leaves (`audit`); `None` on reads and public routes.
+    pub audit: Option<audit::Pending>,
 }
 
 impl Ctx {
@@ -106,17 +109,29 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let route = found.route;
     let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
 
-    let caller = match route.access {
-        Access::Public => None,
+    let (caller, actor) = match route.access {
+        Access::Public => (None, None),
         Access::Admin => {
             // A public deployment can switch the operator API off: it is then not there.
             if crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
                 return Err(ApiError::not_found());
             }
             auth::admin(&req, &env)?;
-            None
+            (None, Some(audit::Actor::AdminToken))
         }
-        Access::Token => Some(auth::authenticate(&req, &env, method).await?),
+        Access::Token => match auth::authenticate(&req, &env, method).await {
+            Ok(c) => {
+                let actor = audit::Actor::Token { id: c.token_id };
+                (Some(c), Some(actor))
+            }
+            Err(refused) => {
+                if let Some(who) = &refused.known {
+                    let status = if matches!(refused.error, ApiError::MissingAbility(_)) { 403 } else { 401 };
+                    audit::refused(&env, &req, request_id, who, status).await;
+                }
+                return Err(refused.error);
+            }
+        },
     };
     // Execute answers its 413 itself, in the actions family and with the rate-limit
     // headers that every execute response carries (CONTRACT.md, Actions).
@@ -131,7 +146,11 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         seed_path: found.seed_path,
         caller,
         body: None,
+        audit: None,
     };
+    if let (Some(action), Some(actor)) = (op.audit, actor) {
+        cx.audit = Some(audit::Pending::new(action, audit_workspace(&cx), actor, cx.params.last().map(|(_, v)| v.clone())));
+    }
     // Every POST of a token route may carry an Idempotency-Key; without one, nothing extra.
     if method == Verb::Post && route.access == Access::Token {
         if let Some(key) = idempotency::key(&cx.req, op)? {
@@ -143,17 +162,36 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
 
 /// Runs an operation's handler; an operation that calls out takes its rate-limit slot
 /// first, and every answer it gives (errors too) carries the limit's headers.
+/// Then the audit entry the handler did not write in its own batch is written.
 pub async fn call(op: &routes::Op, cx: &mut Ctx) -> ApiResult<Reply> {
-    let Some(kind) = op.limit else { return (op.handler)(cx).await };
-    let headers = limits::take(cx, kind).await?;
-    let mut reply = match (op.handler)(cx).await {
-        Ok(reply) => reply,
-        Err(e) => error_response(e, &cx.request_id),
+    let result = match op.limit {
+        None => (op.handler)(cx).await,
+        Some(kind) => {
+            let headers = limits::take(cx, kind).await?;
+            let mut reply = match (op.handler)(cx).await {
+                Ok(reply) => reply,
+                Err(e) => error_response(e, &cx.request_id),
+            };
+            for (name, value) in headers {
+                reply.set_header(name, value);
+            }
+            Ok(reply)
+        }
     };
-    for (name, value) in headers {
-        reply.set_header(name, value);
+    if let Ok(reply) = &result {
+        audit::finish(cx, reply.status()).await;
     }
-    Ok(reply)
+    result
+}
+
+/// The workspace an entry belongs to: the token's, or on the operator API the one its
+/// path names (`/admin/v1/workspaces/{id}/...`); `None` for operator actions on none.
+fn audit_workspace(cx: &Ctx) -> Option<i64> {
+    match &cx.caller {
+        Some(c) => Some(c.workspace_id),
+        None if cx.req.path().starts_with("/admin/v1/workspaces/") => cx.param("id").parse().ok(),
+        None => None,
+    }
 }
 
 /// The caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new one.

@@ -13,7 +13,7 @@ use super::openapi::Doc;
 use super::{
     actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, openapi,
 };
-use super::{error::ApiResult, members, training, webhooks, workspace, Ctx, Reply};
+use super::{audit, error::ApiResult, members, training, webhooks, workspace, Ctx, Reply};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -88,8 +88,19 @@ pub struct Op {
     /// The kind of call (`domain::limits::KINDS`) this operation counts in the workspace's
     /// sliding window before its handler runs: the routes that call out to a URL.
     pub limit: Option<&'static str>,
+    /// The audit log's action for a write (`agent.updated`): every write of a token or
+    /// operator route has one (a unit test holds the table to it).
+    pub audit: Option<&'static str>,
     #[cfg(not(target_arch = "wasm32"))]
     pub doc: Doc,
+}
+
+impl Op {
+    /// The operation's audit action (`http::audit`).
+    pub const fn audited(mut self, action: &'static str) -> Op {
+        self.audit = Some(action);
+        self
+    }
 }
 
 pub struct Route {
@@ -144,6 +155,7 @@ macro_rules! op {
             },
             actions_family: $family,
             limit: $limit,
+            audit: None,
             #[cfg(not(target_arch = "wasm32"))]
             doc: $doc,
         }
@@ -187,7 +199,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, admin::create_workspace, Doc::new("createWorkspace", "Create a workspace.")
                 .body("WorkspaceCreate")
-                .ok(&[(201, "Workspace", "Created.")])),
+                .ok(&[(201, "Workspace", "Created.")])).audited("workspace.created"),
         ],
     },
     Route {
@@ -199,7 +211,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Workspace", "The workspace.")])),
             op!(Patch, admin::update_workspace, Doc::new("updateWorkspace", "Change a workspace's name, plan or limits. `rate_limit`, `monthly_action_quota` and `storage_quotas` override the plan's defaults.")
                 .body("WorkspaceUpdate")
-                .ok(&[(200, "Workspace", "The updated workspace.")])),
+                .ok(&[(200, "Workspace", "The updated workspace.")])).audited("workspace.updated"),
         ],
     },
     Route {
@@ -211,7 +223,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "TokenList", "The tokens.")])),
             op!(Post, admin::create_token, Doc::new("createToken", "Create an API token. The plain text is in this response only.")
                 .body("TokenCreate")
-                .ok(&[(201, "NewToken", "Created; `token` is shown this once.")])),
+                .ok(&[(201, "NewToken", "Created; `token` is shown this once.")])).audited("token.created"),
         ],
     },
     Route {
@@ -221,7 +233,17 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Delete, admin::delete_token, Doc::new("deleteToken", "Revoke an API token; it stops working at once.")
                 .describe("The token's KV record is deleted before its row is marked revoked. Revoking a token revoked already answers 204 again (and deletes its KV record again); 404 is for a token the workspace never had.")
-                .ok(&[(204, "", "Revoked (now or before).")])),
+                .ok(&[(204, "", "Revoked (now or before).")])).audited("token.revoked"),
+        ],
+    },
+    Route {
+        path: "/admin/v1/audit-logs",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Get, audit::list_all, Doc::new("listAllAuditLogs", "Audit log entries of every workspace (and the operators' own), newest first.")
+                .query(openapi::params::list_all_audit_logs)
+                .ok(&[(200, "AuditLogList", "`{data, has_more}`.")])),
         ],
     },
     Route {
@@ -231,7 +253,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Patch, agents::protect, Doc::new("protectAgent", "Mark an agent protected (integrators may not trash or delete it) or not.")
                 .body("AgentProtect")
-                .ok(&[(200, "Agent", "The agent.")])),
+                .ok(&[(200, "Agent", "The agent.")])).audited("agent.protected"),
         ],
     },
     Route {
@@ -245,7 +267,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, agents::create, Doc::new("createAgent", "Create an agent.")
                 .body("AgentCreate")
                 .storage_quota()
-                .ok(&[(201, "Agent", "Created.")])),
+                .ok(&[(201, "Agent", "Created.")])).audited("agent.created"),
         ],
     },
     Route {
@@ -260,14 +282,14 @@ pub static ROUTES: &[Route] = &[
                 .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
                 .storage_quota()
-                .ok(&[(200, "Agent", "The updated agent.")])),
+                .ok(&[(200, "Agent", "The updated agent.")])).audited("agent.updated"),
             op!(Put, agents::upsert, Doc::new("upsertAgent", "Update or insert the agent with this uid. On create, fields left out take their defaults (`name`, `provider` and `model` are required); on update they keep their values. A uid in the body must match the path; an all-digit path segment is a 422.")
                 .query(openapi::params::trashed_agent)
                 .body("AgentUpdate")
                 .storage_quota()
-                .ok(&[(200, "Agent", "Updated."), (201, "Agent", "Created.")])),
+                .ok(&[(200, "Agent", "Updated."), (201, "Agent", "Created.")])).audited("agent.upserted"),
             op!(Delete, agents::delete, Doc::new("deleteAgent", "Delete an agent permanently (with its functions). A protected agent is 403 FORBIDDEN.")
-                .ok(&[(204, "", "Deleted.")])),
+                .ok(&[(204, "", "Deleted.")])).audited("agent.deleted"),
         ],
     },
     Route {
@@ -276,7 +298,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Agents",
         ops: &[
             op!(Post, agents::trash, Doc::new("trashAgent", "Move an agent to the trash (204 again if it already is). A protected agent is 403 FORBIDDEN.")
-                .ok(&[(204, "", "Trashed.")])),
+                .ok(&[(204, "", "Trashed.")])).audited("agent.trashed"),
         ],
     },
     Route {
@@ -285,7 +307,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Agents",
         ops: &[
             op!(Post, agents::restore, Doc::new("restoreAgent", "Restore an agent from the trash (204 again if it is not trashed).")
-                .ok(&[(204, "", "Restored.")])),
+                .ok(&[(204, "", "Restored.")])).audited("agent.restored"),
         ],
     },
     Route {
@@ -298,7 +320,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, functions::add, Doc::new("addFunction", "Add a function (`method` defaults to GET). A name the agent already has is a 422.")
                 .body("FunctionWrite")
                 .storage_quota()
-                .ok(&[(201, "Function", "Added.")])),
+                .ok(&[(201, "Function", "Added.")])).audited("function.created"),
         ],
     },
     Route {
@@ -310,13 +332,13 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Function", "The function.")])),
             op!(Patch, functions::update, Doc::new("updateFunction", "Update a function; fields left out keep their values. `headers`, when sent, is the new set (a value of `********` keeps the stored one).")
                 .body("FunctionPatch")
-                .ok(&[(200, "Function", "Updated.")])),
+                .ok(&[(200, "Function", "Updated.")])).audited("function.updated"),
             op!(Put, functions::upsert, Doc::new("upsertFunction", "Add or replace the function with this name.")
                 .body("FunctionPut")
                 .storage_quota()
-                .ok(&[(200, "Function", "Updated."), (201, "Function", "Added.")])),
+                .ok(&[(200, "Function", "Updated."), (201, "Function", "Added.")])).audited("function.upserted"),
             op!(Delete, functions::remove, Doc::new("removeFunction", "Remove a function.")
-                .ok(&[(204, "", "Removed.")])),
+                .ok(&[(204, "", "Removed.")])).audited("function.deleted"),
         ],
     },
     Route {
@@ -328,7 +350,7 @@ pub static ROUTES: &[Route] = &[
                 .describe("The URL passes the outbound guard: http(s) only, no credentials in the URL, no loopback, private, link-local, unique-local, multicast or unspecified addresses in any spelling, no localhost/.local/.internal/metadata names (unless ALLOW_PRIVATE_UPSTREAMS), at most 3 redirects each checked again; the answer is read up to OUTBOUND_MAX_RESPONSE_BYTES (1 MiB by default) and cut there (`truncated: true`). A refused URL is a 422 naming `url`. Takes one slot of the workspace's rate-limit window (kind `function_invoke`).")
                 .optional_body("InvokeRequest")
                 .ok(&[(200, "InvokeResult", "The remote end's answer (its own failures included: a 4xx/5xx of the remote is a 200 here with that `status`). No answer within OUTBOUND_TIMEOUT_MS: `status: null, error: \"UPSTREAM_TIMEOUT\"`; no connection: `error: \"UPSTREAM_UNREACHABLE\"`; over 3 redirects: `error: \"TOO_MANY_REDIRECTS\"`.")]),
-                limited = "function_invoke"),
+                limited = "function_invoke").audited("function.invoked"),
         ],
     },
     Route {
@@ -351,7 +373,7 @@ pub static ROUTES: &[Route] = &[
                 .headers(&openapi::RATE_HEADERS)
                 .ok(&[(200, "ExecuteResult", "The action ran (`success` false when the upstream failed).")])
                 .errors(&[(400, "ActionBadRequest"), (403, "QuotaExceeded"), (404, "ActionNotFound"), (409, "ActionIdempotencyInProgress"), (413, "ActionPayloadTooLarge"), (422, "ActionIdempotencyKeyMismatch"), (429, "RateLimited")]),
-                actions_family),
+                actions_family).audited("action.executed"),
         ],
     },
     Route {
@@ -381,7 +403,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "ConnectionList", "The connections, oldest first.")])),
             op!(Post, connections::create, Doc::new("createConnection", "Store a piece's credentials, encrypted; they are never returned.")
                 .body("ConnectionCreate")
-                .ok(&[(201, "Connection", "Created.")])),
+                .ok(&[(201, "Connection", "Created.")])).audited("connection.created"),
         ],
     },
     Route {
@@ -392,7 +414,7 @@ pub static ROUTES: &[Route] = &[
             op!(Get, connections::get, Doc::new("getConnection", "One connection (never its credentials).")
                 .ok(&[(200, "Connection", "The connection.")])),
             op!(Delete, connections::delete, Doc::new("deleteConnection", "Delete a connection; executes naming it then get 404 NOT_FOUND.")
-                .ok(&[(204, "", "Deleted.")])),
+                .ok(&[(204, "", "Deleted.")])).audited("connection.deleted"),
         ],
     },
     Route {
@@ -409,7 +431,7 @@ pub static ROUTES: &[Route] = &[
                 .body("TrainingDataCreate")
                 .storage_quota()
                 .ok(&[(201, "TrainingData", "The item.")])
-                .errors(&[(400, "TrainingRefused"), (422, "TrainingValidationFailed"), (500, "CreationFailed")])),
+                .errors(&[(400, "TrainingRefused"), (422, "TrainingValidationFailed"), (500, "CreationFailed")])).audited("training_data.created"),
         ],
     },
     Route {
@@ -422,9 +444,9 @@ pub static ROUTES: &[Route] = &[
             op!(Patch, training::update, Doc::new("updateTrainingData", "Update a training item.")
                 .body("TrainingDataUpdate")
                 .storage_quota()
-                .ok(&[(200, "TrainingData", "The item.")])),
+                .ok(&[(200, "TrainingData", "The item.")])).audited("training_data.updated"),
             op!(Delete, training::delete, Doc::new("deleteTrainingData", "Delete a training item with its chunks.")
-                .ok(&[(204, "", "Deleted.")])),
+                .ok(&[(204, "", "Deleted.")])).audited("training_data.deleted"),
         ],
     },
     Route {
@@ -437,7 +459,7 @@ pub static ROUTES: &[Route] = &[
                 .body("UrlDiscoverRequest")
                 .ok(&[(200, "UrlDiscovery", "The links found.")])
                 .errors(&[(400, "InvalidAgentOrJson"), (500, "PageFetchFailed")]),
-                limited = "training_discover"),
+                limited = "training_discover").audited("training_urls.discovered"),
         ],
     },
     Route {
@@ -451,7 +473,7 @@ pub static ROUTES: &[Route] = &[
                 .storage_quota()
                 .ok(&[(202, "UrlProcessResult", "The queued items and the URLs that were refused.")])
                 .errors(&[(400, "InvalidAgentOrJson"), (422, "NoUrlsProvided"), (500, "QueueingFailed")]),
-                limited = "training_process"),
+                limited = "training_process").audited("training_urls.processed"),
         ],
     },
     Route {
@@ -463,7 +485,7 @@ pub static ROUTES: &[Route] = &[
                 .body("UrlResyncRequest")
                 .ok(&[(202, "UrlResyncResult", "The re-queued items.")])
                 .errors(&[(400, "InvalidAgentOrJson"), (422, "NothingToResync"), (500, "ResyncFailed")]),
-                limited = "training_resync"),
+                limited = "training_resync").audited("training_urls.resynced"),
         ],
     },
     Route {
@@ -488,7 +510,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, companies::create, Doc::new("createCompany", "Create a company.")
                 .describe("A taken `external_id` is a 422 naming `external_id`.")
                 .body("CompanyWrite")
-                .ok(&[(201, "Company", "Created.")])),
+                .ok(&[(201, "Company", "Created.")])).audited("company.created"),
         ],
     },
     Route {
@@ -501,9 +523,9 @@ pub static ROUTES: &[Route] = &[
             op!(Patch, companies::update, Doc::new("updateCompany", "Update a company.")
                 .describe("Fields left out keep their values; `traits` merge.")
                 .body("CompanyWrite")
-                .ok(&[(200, "Company", "The company.")])),
+                .ok(&[(200, "Company", "The company.")])).audited("company.updated"),
             op!(Delete, companies::delete, Doc::new("deleteCompany", "Delete a company.")
-                .ok(&[(204, "", "Deleted. Its customers stay, without a company.")])),
+                .ok(&[(204, "", "Deleted. Its customers stay, without a company.")])).audited("company.deleted"),
         ],
     },
     Route {
@@ -516,7 +538,7 @@ pub static ROUTES: &[Route] = &[
             op!(Put, companies::upsert, Doc::new("upsertCompany", "Create or update a company by your external id.")
                 .describe("Updates the company with this external id (fields left out keep their values) or creates it (`name` required). An `external_id` in the body must equal the path's (else 422).")
                 .body("CompanyWrite")
-                .ok(&[(200, "Company", "Updated (an existing company)."), (201, "Company", "Created (no company had this external id).")])),
+                .ok(&[(200, "Company", "Updated (an existing company)."), (201, "Company", "Created (no company had this external id).")])).audited("company.upserted"),
         ],
     },
     Route {
@@ -541,7 +563,7 @@ pub static ROUTES: &[Route] = &[
                 .describe("A taken `external_id`, or a `company` that is not in the workspace, is a 422.")
                 .body("CustomerWrite")
                 .storage_quota()
-                .ok(&[(201, "Customer", "Created.")])),
+                .ok(&[(201, "Customer", "Created.")])).audited("customer.created"),
         ],
     },
     Route {
@@ -554,9 +576,9 @@ pub static ROUTES: &[Route] = &[
             op!(Patch, customers::update, Doc::new("updateCustomer", "Update a customer.")
                 .describe("Fields left out keep their values; `traits` merge.")
                 .body("CustomerWrite")
-                .ok(&[(200, "Customer", "The customer.")])),
+                .ok(&[(200, "Customer", "The customer.")])).audited("customer.updated"),
             op!(Delete, customers::delete, Doc::new("deleteCustomer", "Delete a customer.")
-                .ok(&[(204, "", "Deleted, with the customer's conversations and their messages.")])),
+                .ok(&[(204, "", "Deleted, with the customer's conversations and their messages.")])).audited("customer.deleted"),
         ],
     },
     Route {
@@ -570,7 +592,7 @@ pub static ROUTES: &[Route] = &[
                 .describe("Updates the customer with this external id (fields left out keep their values) or creates it. An `external_id` in the body must equal the path's (else 422).")
                 .body("CustomerWrite")
                 .storage_quota()
-                .ok(&[(200, "Customer", "Updated (an existing customer)."), (201, "Customer", "Created (no customer had this external id).")])),
+                .ok(&[(200, "Customer", "Updated (an existing customer)."), (201, "Customer", "Created (no customer had this external id).")])).audited("customer.upserted"),
         ],
     },
     Route {
@@ -583,7 +605,7 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "MemberList", "A page, or `{count}` with `count_only=true`.")])),
             op!(Post, members::create, Doc::new("createMember", "Add a member.")
                 .body("MemberWrite")
-                .ok(&[(201, "Member", "Created.")])),
+                .ok(&[(201, "Member", "Created.")])).audited("member.created"),
         ],
     },
     Route {
@@ -595,9 +617,9 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Member", "The member.")])),
             op!(Patch, members::update, Doc::new("updateMember", "Update a member.")
                 .body("MemberWrite")
-                .ok(&[(200, "Member", "The member.")])),
+                .ok(&[(200, "Member", "The member.")])).audited("member.updated"),
             op!(Delete, members::delete, Doc::new("deleteMember", "Remove a member.")
-                .ok(&[(204, "", "Removed. Their conversations become unassigned; their messages and notes stay.")])),
+                .ok(&[(204, "", "Removed. Their conversations become unassigned; their messages and notes stay.")])).audited("member.deleted"),
         ],
     },
     Route {
@@ -614,7 +636,7 @@ pub static ROUTES: &[Route] = &[
                 .body("ConversationCreate")
                 .storage_quota()
                 .ok(&[(201, "Conversation", "Created.")])
-                .errors(&[(400, "ConversationRefused")])),
+                .errors(&[(400, "ConversationRefused")])).audited("conversation.created"),
         ],
     },
     Route {
@@ -626,9 +648,9 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Conversation", "The conversation.")])),
             op!(Patch, conversations::update, Doc::new("updateConversation", "Update a conversation's subject, priority or tags.")
                 .body("ConversationUpdate")
-                .ok(&[(200, "Conversation", "The conversation.")])),
+                .ok(&[(200, "Conversation", "The conversation.")])).audited("conversation.updated"),
             op!(Delete, conversations::delete, Doc::new("deleteConversation", "Delete a conversation.")
-                .ok(&[(204, "", "Deleted, with its messages and notes.")])),
+                .ok(&[(204, "", "Deleted, with its messages and notes.")])).audited("conversation.deleted"),
         ],
     },
     Route {
@@ -638,7 +660,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, conversations::open, Doc::new("openConversation", "Open (or re-open) a conversation.")
                 .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
-                .ok(&[(200, "Conversation", "The conversation.")])),
+                .ok(&[(200, "Conversation", "The conversation.")])).audited("conversation.opened"),
         ],
     },
     Route {
@@ -648,7 +670,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, conversations::pending, Doc::new("pendingConversation", "Mark a conversation pending.")
                 .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
-                .ok(&[(200, "Conversation", "The conversation.")])),
+                .ok(&[(200, "Conversation", "The conversation.")])).audited("conversation.pending"),
         ],
     },
     Route {
@@ -658,7 +680,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, conversations::close, Doc::new("closeConversation", "Close a conversation.")
                 .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation. No body is needed.")
-                .ok(&[(200, "Conversation", "The conversation.")])),
+                .ok(&[(200, "Conversation", "The conversation.")])).audited("conversation.closed"),
         ],
     },
     Route {
@@ -669,7 +691,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, conversations::snooze, Doc::new("snoozeConversation", "Snooze a conversation until a time.")
                 .describe("Lifecycle: `open` → `pending` / `snoozed` / `closed` and back, any to any. A change stamps `status_changed_at` (and `updated_at`); `closed_at` is set while closed, `snoozed_until` while snoozed. Setting the status a conversation already has changes nothing. A customer's message re-opens a snoozed or closed conversation.")
                 .body("Snooze")
-                .ok(&[(200, "Conversation", "The conversation.")])),
+                .ok(&[(200, "Conversation", "The conversation.")])).audited("conversation.snoozed"),
         ],
     },
     Route {
@@ -681,7 +703,7 @@ pub static ROUTES: &[Route] = &[
                 .describe("Checks in order: JSON (400), fields (422), the conversation (404), the type rules (400 INVALID_ASSIGNEE_TYPE), the assignee (400 INVALID_ASSIGNEE). See the `Assign` schema for the rules.")
                 .body("Assign")
                 .ok(&[(200, "Conversation", "The conversation.")])
-                .errors(&[(400, "AssignmentRefused")])),
+                .errors(&[(400, "AssignmentRefused")])).audited("conversation.assigned"),
         ],
     },
     Route {
@@ -697,7 +719,7 @@ pub static ROUTES: &[Route] = &[
                 .body("MessageCreate")
                 .storage_quota()
                 .ok(&[(201, "Message", "The message.")])
-                .errors(&[(400, "SenderRefused")])),
+                .errors(&[(400, "SenderRefused")])).audited("message.created"),
         ],
     },
     Route {
@@ -713,7 +735,7 @@ pub static ROUTES: &[Route] = &[
                 .body("NoteCreate")
                 .storage_quota()
                 .ok(&[(201, "Message", "The note.")])
-                .errors(&[(400, "SenderRefused")])),
+                .errors(&[(400, "SenderRefused")])).audited("note.created"),
         ],
     },
     Route {
@@ -727,7 +749,7 @@ pub static ROUTES: &[Route] = &[
             op!(Post, webhooks::create, Doc::new("createWebhook", "Subscribe a URL to events; the signing secret is shown in this response only.")
                 .body("WebhookCreate")
                 .storage_quota()
-                .ok(&[(201, "WebhookWithSecret", "Created, with `secret`.")])),
+                .ok(&[(201, "WebhookWithSecret", "Created, with `secret`.")])).audited("webhook.created"),
         ],
     },
     Route {
@@ -739,9 +761,9 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "Webhook", "The subscription.")])),
             op!(Patch, webhooks::update, Doc::new("updateWebhook", "Change url, events, description or enabled.")
                 .body("WebhookUpdate")
-                .ok(&[(200, "Webhook", "The subscription.")])),
+                .ok(&[(200, "Webhook", "The subscription.")])).audited("webhook.updated"),
             op!(Delete, webhooks::delete, Doc::new("deleteWebhook", "Delete a subscription and its delivery log.")
-                .ok(&[(204, "", "Deleted.")])),
+                .ok(&[(204, "", "Deleted.")])).audited("webhook.deleted"),
         ],
     },
     Route {
@@ -750,7 +772,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Webhooks",
         ops: &[
             op!(Post, webhooks::rotate_secret, Doc::new("rotateWebhookSecret", "A new secret; the old one keeps signing alongside it for 24 hours.")
-                .ok(&[(200, "WebhookWithSecret", "The subscription with its new `secret`.")])),
+                .ok(&[(200, "WebhookWithSecret", "The subscription with its new `secret`.")])).audited("webhook.secret_rotated"),
         ],
     },
     Route {
@@ -760,7 +782,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, webhooks::test, Doc::new("testWebhook", "Send a `webhook.test` event now; answers the delivery with its first attempt.")
                 .ok(&[(200, "Delivery", "The delivery.")]),
-                limited = "webhook_test"),
+                limited = "webhook_test").audited("webhook.tested"),
         ],
     },
     Route {
@@ -787,7 +809,7 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Post, webhooks::retry, Doc::new("retryDelivery", "Re-send one delivery now, whatever its status.")
                 .ok(&[(200, "Delivery", "The delivery with the new attempt.")]),
-                limited = "webhook_retry"),
+                limited = "webhook_retry").audited("delivery.retried"),
         ],
     },
     Route {
@@ -798,7 +820,18 @@ pub static ROUTES: &[Route] = &[
             op!(Post, webhooks::replay, Doc::new("replayWebhook", "Re-send the subscription's events of a time window (at most 100 per call) as new deliveries.")
                 .body("ReplayRequest")
                 .ok(&[(202, "ReplayResult", "Queued.")]),
-                limited = "webhook_replay"),
+                limited = "webhook_replay").audited("webhook.replayed"),
+        ],
+    },
+    Route {
+        path: "/v1/audit-logs",
+        access: Token,
+        tag: "Workspace",
+        ops: &[
+            op!(Get, audit::list, Doc::new("listAuditLogs", "Who changed what in this workspace, newest first: one entry per write (`/v1` and the operator API), and per refused request of its tokens.")
+                .describe("Entries are kept 90 days on the free plan, 365 days on pro and enterprise. Cursor pagination: `starting_after` the last id of a page gives the next (older) page; `ending_before` the first id gives the previous one. A cursor naming no entry of the workspace is a 422.")
+                .query(openapi::params::list_audit_logs)
+                .ok(&[(200, "AuditLogList", "`{data, has_more}`.")])),
         ],
     },
     Route {

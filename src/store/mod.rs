@@ -1,6 +1,7 @@
 //! D1 (and, for tokens, KV) storage, one module per resource: the SQL and the mapping
 //! between rows and API objects.
 pub mod agents;
+pub mod audit;
 pub mod connections;
 pub mod events;
 pub mod executions;

@@ -121,6 +121,10 @@ fn operation(route: &Route, op: &Op) -> Value {
         o.insert("description".into(), d.into());
     }
     o.insert("tags".into(), json!([route.tag]));
+    if let Some(action) = op.audit {
+        // The audit log's action for this write: what `GET /v1/audit-logs?action=` finds.
+        o.insert("x-audit-action".into(), action.into());
+    }
     match route.access {
         Access::Public => {
             o.insert("security".into(), json!([]));
@@ -352,6 +356,14 @@ mod tests {
                     assert!(responses.keys().any(|k| k.starts_with('2')), "{id}: no success answer");
                     if route.access == Access::Token {
                         assert!(responses.contains_key("401") && responses.contains_key("403"), "{id}");
+                    }
+                    // Every write of a token or operator route leaves an audit entry.
+                    if route.access != Access::Public && !op.method.is_read() {
+                        let action = o["x-audit-action"].as_str().unwrap_or_else(|| panic!("{id}: no audit action"));
+                        let (target, verb) = action.split_once('.').unwrap_or_else(|| panic!("{id}: {action}"));
+                        assert!(!target.is_empty() && !verb.is_empty(), "{id}: {action}");
+                    } else {
+                        assert!(o.get("x-audit-action").is_none(), "{id}: a read with an audit action");
                     }
                     if is_token_post(route, op) {
                         let params = o["parameters"].as_array().expect("parameters");

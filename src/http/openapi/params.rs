@@ -179,3 +179,26 @@ pub fn list_deliveries() -> Vec<Param> {
 pub fn list_events() -> Vec<Param> {
     join(vec![paging(&store::events::SORTABLE), vec![query("type", refer("EventType"), "")]])
 }
+
+/// `GET /v1/audit-logs` (`domain::audit::parse`); the operator's listing also takes
+/// `workspace_id`.
+pub fn list_audit_logs() -> Vec<Param> {
+    use crate::domain::audit::{DEFAULT_LIMIT, MAX_LIMIT};
+    let id = || string().pattern("^aud_[A-Za-z0-9]{24}$");
+    vec![
+        query("limit", integer().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT), "Entries to return."),
+        query("starting_after", id(), "An entry id: the page of entries older than it (the next page)."),
+        query("ending_before", id(), "An entry id: the page of entries newer than it (the previous page). Not with `starting_after`."),
+        query("action", string().min_len(1).max_len(200), "Only this action, e.g. `agent.updated`."),
+        query("actor", string().min_len(1).max_len(200), "Only this actor id (a token id, an operator key id)."),
+        query("target", string().min_len(1).max_len(200), "`type` (`agent`) or `type:id` (`agent:support-bot`)."),
+        query("since", string().format("date-time"), "Entries at or after this time (RFC 3339)."),
+        query("until", string().format("date-time"), "Entries before this time (RFC 3339)."),
+    ]
+}
+
+pub fn list_all_audit_logs() -> Vec<Param> {
+    let mut p = list_audit_logs();
+    p.push(query("workspace_id", integer().min(1), "Only this workspace's entries."));
+    p
+}

@@ -1,0 +1,185 @@
+//! The audit log in D1 (migration 0013): the insert a write's batch carries, the listing,
+//! the refusal guard and the retention purge.
+
+use crate::domain::audit::{retention_days, Cursor, Query, REFUSED, REFUSED_EVERY_MS};
+use crate::domain::time;
+use crate::platform::d1::{db, int, opt_int, opt_text, text};
+use wasm_bindgen::JsValue;
+use worker::{D1PreparedStatement, Env};
+
+/// One entry, as the request path knows it.
+pub struct Entry<'a> {
+    pub id: &'a str,
+    pub workspace_id: Option<i64>,
+    pub now_ms: i64,
+    pub actor_type: &'a str,
+    pub actor_id: Option<&'a str>,
+    /// Operator keys carry their name; a token's is read from `api_tokens` in the insert.
+    pub actor_name: Option<&'a str>,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    /// The target named by the handler; else the event's resource; else `path_target`.
+    pub target_id: Option<&'a str>,
+    pub path_target: Option<&'a str>,
+    /// An event of the same batch: its resource is the target, and without its row (the
+    /// change found nothing) no entry is written.
+    pub event_id: Option<&'a str>,
+    /// Else the row the batch's last insert made: `last_insert_rowid()`.
+    pub last_insert: bool,
+    pub request_id: &'a str,
+    pub idempotency_key: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    /// JSON array of field names.
+    pub changes: &'a str,
+    pub status: Option<i64>,
+}
+
+const INSERT: &str = "INSERT INTO audit_logs (id, workspace_id, created_at, created_ms, actor_type, actor_id, \
+ actor_name, action, target_type, target_id, request_id, idempotency_key, ip, user_agent, changes, status) \
+ SELECT ?1, ?2, ?3, ?4, ?5, ?6, \
+ CASE WHEN ?5 = 'token' THEN (SELECT name FROM api_tokens WHERE id = CAST(?6 AS INTEGER)) ELSE ?7 END, \
+ ?8, ?9, COALESCE(?10, e.resource_id, ?11, CASE WHEN ?19 THEN CAST(last_insert_rowid() AS TEXT) END), ?12, ?13, ?14, ?15, ?16, ?17 \
+ FROM (SELECT 1) one LEFT JOIN events e ON e.id = ?18 WHERE (?18 IS NULL OR e.id IS NOT NULL)";
+
+fn args(e: &Entry) -> Vec<JsValue> {
+    vec![
+        text(e.id),
+        opt_int(e.workspace_id),
+        text(&time::format_millis(e.now_ms)),
+        int(e.now_ms),
+        text(e.actor_type),
+        opt_text(e.actor_id),
+        opt_text(e.actor_name),
+        text(e.action),
+        text(e.target_type),
+        opt_text(e.target_id),
+        opt_text(e.path_target),
+        text(e.request_id),
+        opt_text(e.idempotency_key),
+        opt_text(e.ip),
+        opt_text(e.user_agent),
+        text(e.changes),
+        opt_int(e.status),
+        opt_text(e.event_id),
+        JsValue::from_bool(e.last_insert),
+    ]
+}
+
+/// The insert of entry `e`, for the change's own batch (or to run alone).
+pub fn insert(env: &Env, e: &Entry) -> worker::Result<D1PreparedStatement> {
+    db(env)?.prepare(INSERT).bind(&args(e))
+}
+
+/// A refusal's insert: written only if the token has no refusal in the last
+/// `REFUSED_EVERY_MS` (the partial index `audit_logs_refused` makes that one seek).
+pub fn insert_refusal(env: &Env, e: &Entry) -> worker::Result<D1PreparedStatement> {
+    let sql = format!(
+        "{INSERT} AND NOT EXISTS (SELECT 1 FROM audit_logs r WHERE r.action = '{REFUSED}' AND r.actor_id = ?6 \
+         AND r.created_ms > ?4 - {REFUSED_EVERY_MS})"
+    );
+    db(env)?.prepare(sql).bind(&args(e))
+}
+
+/// An entry as the API answers it.
+const ENTRY_JSON: &str = "json_object('id', a.id, 'object', 'audit_log', 'created_at', a.created_at, \
+ 'workspace_id', a.workspace_id, 'action', a.action, \
+ 'actor', json_object('type', a.actor_type, 'id', a.actor_id, 'name', a.actor_name), \
+ 'target', json_object('type', a.target_type, 'id', a.target_id), \
+ 'request', json_object('id', a.request_id, 'idempotency_key', a.idempotency_key, 'ip', a.ip, \
+ 'user_agent', a.user_agent), 'changes', json(a.changes), 'status', a.status)";
+
+/// What a listing found: the page (newest first) and whether more lie beyond it in the
+/// direction it was read; `None` when the cursor names no entry of the listing's scope.
+pub struct Page {
+    pub body: String,
+}
+
+
+/// One page of entries, newest first: `{data, has_more}` built by SQLite. `workspace`:
+/// the workspace's own listing; `None` with `q.workspace_id` for the operator's.
+pub async fn list(env: &Env, workspace: Option<i64>, q: &Query) -> worker::Result<Option<Page>> {
+    let mut args: Vec<JsValue> = Vec::new();
+    let scope = workspace.or(q.workspace_id);
+    let mut conds: Vec<String> = Vec::new();
+    if let Some(ws) = scope {
+        conds.push(format!("a.workspace_id = {}", next(int(ws), &mut args)));
+    }
+    // A cursor must name an entry the caller may see; its seq bounds the page.
+    let cursor = match &q.cursor {
+        Cursor::Newest => None,
+        Cursor::StartingAfter(id) | Cursor::EndingBefore(id) => {
+            let p = next(text(id), &mut args);
+            let within = match scope {
+                Some(ws) => format!(" AND c.workspace_id = {}", next(int(ws), &mut args)),
+                None => String::new(),
+            };
+            Some(format!("(SELECT c.seq FROM audit_logs c WHERE c.id = {p}{within})"))
+        }
+    };
+    let newer = matches!(q.cursor, Cursor::EndingBefore(_));
+    if let Some(c) = &cursor {
+        conds.push(format!("a.seq {} {c}", if newer { ">" } else { "<" }));
+    }
+    if let Some(a) = &q.action {
+        conds.push(format!("a.action = {}", next(text(a), &mut args)));
+    }
+    if let Some(a) = &q.actor {
+        conds.push(format!("a.actor_id = {}", next(text(a), &mut args)));
+    }
+    if let Some(t) = &q.target_type {
+        conds.push(format!("a.target_type = {}", next(text(t), &mut args)));
+    }
+    if let Some(t) = &q.target_id {
+        conds.push(format!("a.target_id = {}", next(text(t), &mut args)));
+    }
+    if let Some(s) = q.since_ms {
+        conds.push(format!("a.created_ms >= {}", next(int(s), &mut args)));
+    }
+    if let Some(u) = q.until_ms {
+        conds.push(format!("a.created_ms < {}", next(int(u), &mut args)));
+    }
+    let limit = next(int(q.limit + 1), &mut args);
+    let filter = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+    // Read in the cursor's direction, one more than the page to know `has_more`; the page
+    // is then put newest first whichever way it was read.
+    let dir = if newer { "ASC" } else { "DESC" };
+    let n = q.limit;
+    let cursor_known = match &cursor {
+        Some(c) => format!("{c} IS NOT NULL"),
+        None => "1".to_string(),
+    };
+    let sql = format!(
+        "WITH r AS (SELECT a.seq, {ENTRY_JSON} AS j FROM audit_logs a WHERE {filter} ORDER BY a.seq {dir} LIMIT {limit}), \
+         n AS (SELECT count(*) AS c FROM r), \
+         p AS (SELECT seq, j FROM r ORDER BY seq {dir} LIMIT {n}) \
+         SELECT CASE WHEN {cursor_known} THEN json_object(\
+         'data', json((SELECT COALESCE(json_group_array(json(j)), '[]') FROM (SELECT j FROM p ORDER BY seq DESC))), \
+         'has_more', json(CASE WHEN (SELECT c FROM n) > {n} THEN 'true' ELSE 'false' END)) END AS body"
+    );
+    #[derive(serde::Deserialize)]
+    struct Row {
+        body: Option<String>,
+    }
+    let row: Option<Row> = db(env)?.prepare(sql).bind(&args)?.first(None).await?;
+    Ok(row.and_then(|r| r.body).map(|body| Page { body }))
+}
+
+/// Binds `v` as the next numbered parameter and names it.
+fn next(v: JsValue, args: &mut Vec<JsValue>) -> String {
+    args.push(v);
+    format!("?{}", args.len())
+}
+
+/// Deletes entries past their retention (90 days on the free plan, 365 otherwise and for
+/// operator entries), at most `batch` per call; how many went.
+pub async fn purge(env: &Env, now_ms: i64, batch: i64) -> worker::Result<usize> {
+    const DAY: i64 = 86_400_000;
+    let short = now_ms - retention_days(Some("free")) * DAY;
+    let long = now_ms - retention_days(None) * DAY;
+    let sql = "DELETE FROM audit_logs WHERE seq IN (SELECT a.seq FROM audit_logs a \
+     LEFT JOIN workspaces w ON w.id = a.workspace_id WHERE a.created_ms < ?1 \
+     AND (a.created_ms < ?2 OR w.plan = 'free') LIMIT ?3) RETURNING seq";
+    let rows = db(env)?.prepare(sql).bind(&[int(short), int(long), int(batch)])?.all().await?;
+    Ok(rows.results::<serde_json::Value>()?.len())
+}
