@@ -113,4 +113,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = jobs::training::sweep(&env).await {
         worker::console_error!("training sweep failed: {}", platform::d1::error_text(&e));
     }
+    // Audit entries past their plan's retention (90 / 365 days), a bounded batch a run.
+    match store::audit::purge(&env, platform::now_ms(), 5_000).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("audit: {n} entries past retention deleted"),
+        Err(e) => worker::console_error!("audit purge failed: {}", platform::d1::error_text(&e)),
+    }
 }

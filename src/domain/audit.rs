@@ -55,7 +55,8 @@ pub struct Query {
 }
 
 /// The query parameters a listing reads; anything else is ignored, like other listings.
-pub const PARAMS: [&str; 8] = ["limit", "starting_after", "ending_before", "action", "actor", "target", "since", "until"];
+pub const PARAMS: [&str; 8] =
+    ["limit", "starting_after", "ending_before", "action", "actor", "target", "since", "until"];
 
 /// Reads the query; every problem is a 422 naming its parameter. `operator`: the
 /// operator listing, which also takes `workspace_id`.

@@ -13,6 +13,7 @@
 //!
 //! Every answer of step 2 onwards carries `X-RateLimit-Limit/-Remaining/-Reset`.
 
+use super::audit::Target;
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, Ctx};
@@ -52,6 +53,13 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = ws?.ok_or(ApiError::Unauthenticated)?;
     let sealed = sealed?;
     let ready = parsed.and_then(|req| prepare(env, req, sealed));
+    // The audit entry names the action run, and goes in the execution record's batch.
+    if let Ok(r) = &ready {
+        let target = format!("{}/{}", r.req.piece_name, r.req.action_name);
+        cx.audit_target(target);
+    }
+    let audit = cx.audit_statement(Target::Path)?;
+    let env = &cx.env;
 
     let answer = limits_store::ask(
         env,
@@ -76,7 +84,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
         if answer.quota.exceeded {
             return Err(ApiError::quota_exceeded(answer.quota.used, answer.quota.limit, &ws.plan));
         }
-        let out = run(env, workspace_id, ready).await;
+        let out = run(env, workspace_id, ready, audit).await;
         // A 400 from running is input found invalid only then (a Sheets column that does
         // not exist): it must not use up quota, so the count is given back.
         if out.as_ref().is_err_and(|e| e.status() == 400) && answer.quota.counted {
@@ -153,7 +161,12 @@ fn open_credentials(env: &Env, sealed: &str) -> ApiResult<Map<String, Value>> {
 }
 
 /// Step 3: runs the action and records the execution.
-async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Reply> {
+async fn run(
+    env: &Env,
+    workspace_id: i64,
+    ready: Ready,
+    audit: Option<worker::D1PreparedStatement>,
+) -> ApiResult<Reply> {
     let Ready { req, action, credentials } = ready;
     let started = now_ms();
     let cx = RunCx { env, credentials: credentials.as_ref() };
@@ -170,7 +183,7 @@ async fn run(env: &Env, workspace_id: i64, ready: Ready) -> ApiResult<Reply> {
         success,
         duration_ms: duration,
     };
-    if let Err(e) = executions::record(env, &record, finished).await {
+    if let Err(e) = executions::record(env, &record, finished, audit).await {
         // The action ran; a lost record must not turn its answer into an error.
         worker::console_error!("recording an execution failed: {e}");
     }

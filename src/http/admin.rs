@@ -22,6 +22,8 @@ pub async fn create_workspace(cx: &mut Ctx) -> ApiResult<Reply> {
     let map = body::json_object(cx).await?;
     let input = workspace::workspace_input(&map, true)?;
     let ws = workspaces::create(&cx.env, &input, now_ms()).await?;
+    cx.audit_target(ws.id.to_string());
+    cx.audit_workspace(ws.id);
     json(201, &ws)
 }
 
@@ -58,6 +60,7 @@ pub async fn create_token(cx: &mut Ctx) -> ApiResult<Reply> {
     )
     .await?
     .ok_or_else(ApiError::not_found)?;
+    cx.audit_target(info.id.to_string());
     json(
         201,
         &json!({

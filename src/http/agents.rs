@@ -1,6 +1,7 @@
 //! `/v1/agents` (and seed 002's `/api/agents`): create, get, PATCH, PUT upsert by uid,
 //! list, trash, restore, delete; and the operator's `protected` flag.
 
+use super::audit::Target;
 use super::error::{write_failed, ApiError, ApiResult};
 use super::{body, js_json, no_content, raw_json, Ctx};
 use super::{Body, Reply};
@@ -188,6 +189,7 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ev = store::emit(&cx.env, cx.origin(), ws, "agent.deleted", AgentId::Known(a.id), Previous::None)?;
     let mut statements = ev.statements;
     statements.push(store::delete_statement(&cx.env, a.id)?);
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
     super::webhooks::publish(cx, &events::pending(&results)).await;
     if let Some(blob) = &a.picture_blob {
@@ -351,13 +353,15 @@ async fn write(cx: &Ctx, ws: i64, existing: Option<&AgentRef>, input: &AgentInpu
     // The event's object is the agent exactly as the API returns it, built once by the
     // event insert, which returns it: the response is that text.
     statements.extend(ev.statements);
+    let event_at = statements.len() - 1;
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     // The results stay JS values: the agent's JSON goes to the response as it is.
     let results = match d1::batch_js(&d1::db(env)?, statements).await {
         Ok(r) => r,
         Err(e) => return Err(write_failed(env, ws, &checks, e, unique_uid).await),
     };
     let json = results
-        .last()
+        .get(event_at)
         .and_then(|r| d1::rows(r).into_iter().next())
         .and_then(|row| d1::cell(&row, events::OBJECT))
         .ok_or_else(|| ApiError::Internal("agent write returned no row".into()))?;
@@ -402,13 +406,15 @@ pub async fn write_with_agent_event_checked(
     }
     let ev = store::emit(&cx.env, cx.origin(), ws, "agent.updated", AgentId::Known(a.id), Previous::DiffFrom(&a.json))?;
     statements.extend(ev.statements);
+    let event_at = statements.len() - 1;
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = match d1::batch_js(&d1::db(&cx.env)?, statements).await {
         Ok(r) => r,
         Err(e) => return Err(write_failed(&cx.env, ws, checks, e, ApiError::from).await),
     };
     super::webhooks::publish(cx, &events::pending_js(&results)).await;
     results
-        .last()
+        .get(event_at)
         .and_then(|r| d1::rows(r).into_iter().next())
         .and_then(|row| d1::cell(&row, events::OBJECT)?.as_string())
         .ok_or_else(|| ApiError::Internal("agent change returned no event".into()))
@@ -426,6 +432,7 @@ async fn set_trashed(cx: &Ctx, ws: i64, a: &AgentRef, trashed: bool) -> ApiResul
     let ev = store::emit(env, cx.origin(), ws, kind, AgentId::Known(a.id), Previous::Fields(&previous))?;
     let mut statements = vec![store::set_trashed_statement(env, a.id, trashed, &now)?];
     statements.extend(ev.statements);
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = crate::platform::d1::db(env)?.batch(statements).await?;
     super::webhooks::publish(cx, &events::pending(&results)).await;
     Ok(())

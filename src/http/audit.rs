@@ -48,6 +48,9 @@ pub enum Target<'a> {
     Event(&'a str),
     /// The row the batch's last insert made (a create without an event).
     Inserted,
+    /// The path's last id, written only if the batch's last write changed a row (an
+    /// update of an id that is not there writes nothing).
+    PathIfChanged,
 }
 
 /// An entry the request will write once its change is made.
@@ -85,11 +88,27 @@ impl Ctx {
         }
     }
 
+    /// The workspace an operator's create made (the entry then belongs to it).
+    pub fn audit_workspace(&mut self, id: i64) {
+        if let Some(p) = self.audit.as_mut() {
+            p.workspace_id = Some(id);
+        }
+    }
+
     /// The fields the request set (the body's top-level names).
     pub fn audit_changes<'a>(&mut self, keys: impl Iterator<Item = &'a String>) {
         if let Some(p) = self.audit.as_mut() {
             p.changes = rules::changed_fields(keys);
         }
+    }
+
+    /// The entry's insert, for a write that builds its batch elsewhere (a store
+    /// function); `None` on routes without an entry. Once taken, `finish` writes nothing.
+    pub fn audit_statement(&self, target: Target) -> ApiResult<Option<D1PreparedStatement>> {
+        let Some(p) = self.audit.as_ref() else { return Ok(None) };
+        let stmt = statement(&self.env, &self.req, &self.request_id, p, target, None)?;
+        p.taken.set(true);
+        Ok(Some(stmt))
     }
 
     /// Appends the entry's insert to a write's batch: it commits with the change or not
@@ -142,6 +161,7 @@ fn statement(
             _ => None,
         },
         last_insert: matches!(target, Target::Inserted),
+        if_changed: matches!(target, Target::PathIfChanged),
         request_id,
         idempotency_key: idempotency_key.as_deref(),
         ip: ip.as_deref(),

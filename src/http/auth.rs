@@ -46,8 +46,10 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> Result<Call
     if !token::is_well_formed(&raw) {
         return Err(ApiError::Unauthenticated.into());
     }
-    let record: TokenRecord =
-        tokens::lookup(env, &token::sha256_hex(&raw)).await.map_err(ApiError::from)?.ok_or(ApiError::Unauthenticated)?;
+    let record: TokenRecord = tokens::lookup(env, &token::sha256_hex(&raw))
+        .await
+        .map_err(ApiError::from)?
+        .ok_or(ApiError::Unauthenticated)?;
     let caller = Caller { workspace_id: record.workspace_id, abilities: record.abilities, token_id: record.token_id };
     if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
         return Err(Refused { error: ApiError::Unauthenticated, known: Some(caller) });

@@ -2,6 +2,7 @@
 //! `GET/DELETE /v1/connections/{id}`. Credentials are sealed (AES-256-GCM under
 //! `CREDENTIALS_KEY`, a fresh nonce each time) before they reach D1, and never returned.
 
+use super::audit::Target;
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, Ctx};
@@ -40,6 +41,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let ev = events::emit(&cx.env, workspace_id, "connection.created", "connection", &id, &object, Previous::None)?;
     let mut statements = vec![connections::create_statement(&cx.env, workspace_id, &conn, &sealed)?];
     statements.extend(ev.statements);
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
     super::webhooks::publish(cx, &events::pending(&results)).await;
     json(201, &conn)
@@ -65,8 +67,10 @@ pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ev = connections::emit(&cx.env, workspace_id, "connection.deleted", &id, Previous::None)?;
     let mut statements = ev.statements;
     statements.push(connections::delete_statement(&cx.env, workspace_id, &id)?);
+    let n = statements.len();
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    let deleted = match results.last() {
+    let deleted = match results.get(n - 1) {
         Some(r) => !r.results::<Value>()?.is_empty(),
         None => false,
     };

@@ -95,6 +95,7 @@ pub async fn add(cx: &mut Ctx) -> ApiResult<Reply> {
         return Err(ApiError::validation("name", "The agent already has a function with this name."));
     }
     let (sealed, _) = seal_function(cx, &input, None)?;
+    cx.audit_target(format!("{}/{}", a.uid, input.name));
     let now = time::format_millis(now_ms());
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &now)?;
     write_with_agent_event_checked(cx, ws, &a, vec![statement], &[Check::functions(AgentId::Known(a.id))]).await?;
@@ -134,6 +135,7 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let stored = stored_headers(&row);
     let (sealed, dropped) = seal_function(cx, &merged, Some(Before { headers: &stored, url: &row.url }))?;
     let statement = store::replace(&cx.env, a.id, &name, &sealed, &time::format_millis(now_ms()))?;
+    cx.audit_target(format!("{}/{}", a.uid, name));
     write_with_agent_event(cx, ws, &a, vec![statement]).await?;
     json(200, &with_dropped(render(cx, &row_of(&sealed))?, dropped))
 }
@@ -167,6 +169,7 @@ pub async fn upsert(cx: &mut Ctx) -> ApiResult<Reply> {
     let statement = store::upsert(&cx.env, ws, AgentId::Known(a.id), &sealed, &time::format_millis(now_ms()))?;
     // Only a new function counts against the agent's quota.
     let checks = if old.is_none() { vec![Check::functions(AgentId::Known(a.id))] } else { vec![] };
+    cx.audit_target(format!("{}/{}", a.uid, name));
     write_with_agent_event_checked(cx, ws, &a, vec![statement], &checks).await?;
     json(if old.is_some() { 200 } else { 201 }, &with_dropped(render(cx, &row_of(&sealed))?, dropped))
 }
@@ -178,6 +181,7 @@ pub async fn remove(cx: &mut Ctx) -> ApiResult<Reply> {
     if !has_function(&a, &name) {
         return Err(fn_not_found());
     }
+    cx.audit_target(format!("{}/{}", a.uid, name));
     write_with_agent_event(cx, ws, &a, vec![store::delete_statement(&cx.env, a.id, &name)?]).await?;
     no_content()
 }
@@ -196,6 +200,7 @@ pub async fn invoke(cx: &mut Ctx) -> ApiResult<Reply> {
     };
     let a = find_live(cx, ws, false).await?;
     let row = store::get(&cx.env, a.id, cx.param("name")).await?.ok_or_else(fn_not_found)?;
+    cx.audit_target(format!("{}/{}", a.uid, row.name));
     if let Some(schema) = row.parameters.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()) {
         let problems = schema::validate(&schema, &args);
         if !problems.is_empty() {

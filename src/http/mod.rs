@@ -149,7 +149,8 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         audit: None,
     };
     if let (Some(action), Some(actor)) = (op.audit, actor) {
-        cx.audit = Some(audit::Pending::new(action, audit_workspace(&cx), actor, cx.params.last().map(|(_, v)| v.clone())));
+        cx.audit =
+            Some(audit::Pending::new(action, audit_workspace(&cx), actor, cx.params.last().map(|(_, v)| v.clone())));
     }
     // Every POST of a token route may carry an Idempotency-Key; without one, nothing extra.
     if method == Verb::Post && route.access == Access::Token {

@@ -2,6 +2,7 @@
 //! integer path ids, the listing answer, batches that end in a read-back, and SQLite's
 //! UNIQUE errors as 422s.
 
+use super::audit::Target;
 use super::error::{write_failed, ApiError, ApiResult};
 use super::Reply;
 use super::{json, raw_json, Ctx};
@@ -28,12 +29,16 @@ pub fn listing(items: Vec<String>, count: i64, q: &crate::domain::listing::ListQ
 /// Runs a write batch (one transaction) and returns the JSON item its statement `read`
 /// selected; `None` when that read found nothing. `unique` maps a UNIQUE constraint (by
 /// its `table.column` text) to the field named in the 422.
+/// The audit entry goes last: a create's target is the row its insert made (the batch's
+/// last insert), an update's the path's id, if it changed a row.
 pub async fn write(
     cx: &Ctx,
-    statements: Vec<D1PreparedStatement>,
+    mut statements: Vec<D1PreparedStatement>,
     read: usize,
     unique: &[(&str, &str)],
 ) -> ApiResult<Option<String>> {
+    let target = if cx.params.is_empty() { Target::Inserted } else { Target::PathIfChanged };
+    cx.audit_into(&mut statements, target)?;
     Ok(page::item_at(&run(cx, statements, unique, &[]).await?, read)?)
 }
 
@@ -96,8 +101,14 @@ pub async fn write_emitting_checked(
             statements.push(c.statement(&cx.env, ws)?);
         }
     }
+    let first_event = events.first().map(|ev| ev.id.clone());
     for ev in events {
         statements.extend(ev.statements);
+    }
+    // The audit entry names the first event's resource, and is written only with it.
+    match &first_event {
+        Some(id) => cx.audit_into(&mut statements, Target::Event(id))?,
+        None => cx.audit_into(&mut statements, Target::Path)?,
     }
     let results = run(cx, statements, unique, checks).await?;
     let item = page::item_at(&results, read)?;
@@ -112,8 +123,11 @@ pub async fn write_emitting_checked(
 pub async fn delete_emitting(cx: &Ctx, delete: D1PreparedStatement, ev: Emitted) -> ApiResult<bool> {
     let mut statements = ev.statements;
     statements.push(delete);
+    let n = statements.len();
+    // Written only with the event, that is only if the row was there.
+    cx.audit_into(&mut statements, Target::Event(&ev.id))?;
     let results = crate::platform::d1::db(&cx.env)?.batch(statements).await?;
-    let deleted = match results.last() {
+    let deleted = match results.get(n - 1) {
         Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
         None => false,
     };

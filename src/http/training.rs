@@ -159,6 +159,9 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let (item, events) = created.ok_or_else(|| {
         ApiError::Standard(500, "CREATION_FAILED", "The training data could not be created.".into(), None)
     })?;
+    if let Some(id) = serde_json::from_str::<serde_json::Value>(&item).ok().and_then(|v| v.get("id").cloned()) {
+        cx.audit_target(id.to_string());
+    }
     super::webhooks::publish(cx, &events).await;
     raw_json(201, item)
 }

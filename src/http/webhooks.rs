@@ -68,6 +68,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
     let secret = wh::new_secret(&random_bytes::<32>()?);
     let sealed = seal(&cx.env, &secret)?;
     let id = new_id("whk_")?;
+    cx.audit_target(id.clone());
     let events = serde_json::to_string(&input.events.unwrap_or_default()).unwrap_or_else(|_| "[]".into());
     let now = time::format_millis(now_ms());
     let created = store::create(

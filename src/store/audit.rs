@@ -26,6 +26,8 @@ pub struct Entry<'a> {
     pub event_id: Option<&'a str>,
     /// Else the row the batch's last insert made: `last_insert_rowid()`.
     pub last_insert: bool,
+    /// Written only if the batch's statement before it changed a row (`changes()`).
+    pub if_changed: bool,
     pub request_id: &'a str,
     pub idempotency_key: Option<&'a str>,
     pub ip: Option<&'a str>,
@@ -40,7 +42,8 @@ const INSERT: &str = "INSERT INTO audit_logs (id, workspace_id, created_at, crea
  SELECT ?1, ?2, ?3, ?4, ?5, ?6, \
  CASE WHEN ?5 = 'token' THEN (SELECT name FROM api_tokens WHERE id = CAST(?6 AS INTEGER)) ELSE ?7 END, \
  ?8, ?9, COALESCE(?10, e.resource_id, ?11, CASE WHEN ?19 THEN CAST(last_insert_rowid() AS TEXT) END), ?12, ?13, ?14, ?15, ?16, ?17 \
- FROM (SELECT 1) one LEFT JOIN events e ON e.id = ?18 WHERE (?18 IS NULL OR e.id IS NOT NULL)";
+ FROM (SELECT 1) one LEFT JOIN events e ON e.id = ?18 WHERE (?18 IS NULL OR e.id IS NOT NULL) \
+ AND (NOT ?20 OR changes() > 0)";
 
 fn args(e: &Entry) -> Vec<JsValue> {
     vec![
@@ -62,7 +65,8 @@ fn args(e: &Entry) -> Vec<JsValue> {
         text(e.changes),
         opt_int(e.status),
         opt_text(e.event_id),
-        JsValue::from_bool(e.last_insert),
+        int(i64::from(e.last_insert)),
+        int(i64::from(e.if_changed)),
     ]
 }
 
@@ -94,7 +98,6 @@ const ENTRY_JSON: &str = "json_object('id', a.id, 'object', 'audit_log', 'create
 pub struct Page {
     pub body: String,
 }
-
 
 /// One page of entries, newest first: `{data, has_more}` built by SQLite. `workspace`:
 /// the workspace's own listing; `None` with `q.workspace_id` for the operator's.

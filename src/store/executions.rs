@@ -15,8 +15,15 @@ pub struct Execution<'a> {
     pub duration_ms: i64,
 }
 
-pub async fn record(env: &Env, e: &Execution<'_>, now_ms: i64) -> worker::Result<()> {
-    db(env)?
+/// Records an execution, with the request's audit entry in the same batch when given.
+pub async fn record(
+    env: &Env,
+    e: &Execution<'_>,
+    now_ms: i64,
+    audit: Option<worker::D1PreparedStatement>,
+) -> worker::Result<()> {
+    let d = db(env)?;
+    let insert = d
         .prepare(
             "INSERT INTO action_executions \
              (workspace_id, piece_name, action_name, connection_id, project_id, success, duration_ms, created_at) \
@@ -31,8 +38,7 @@ pub async fn record(env: &Env, e: &Execution<'_>, now_ms: i64) -> worker::Result
             int(i64::from(e.success)),
             int(e.duration_ms),
             text(&time::format_millis(now_ms)),
-        ])?
-        .run()
-        .await?;
+        ])?;
+    d.batch(std::iter::once(insert).chain(audit).collect()).await?;
     Ok(())
 }

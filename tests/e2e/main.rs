@@ -8,6 +8,7 @@
 
 mod actions;
 mod agents;
+mod audit;
 mod companies;
 mod conversations;
 mod customers;
@@ -55,6 +56,7 @@ fn main() {
     cases.extend(webhooks::cases());
     cases.extend(limits::cases());
     cases.extend(quotas::cases());
+    cases.extend(audit::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -188,7 +188,11 @@ pub fn list_audit_logs() -> Vec<Param> {
     vec![
         query("limit", integer().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT), "Entries to return."),
         query("starting_after", id(), "An entry id: the page of entries older than it (the next page)."),
-        query("ending_before", id(), "An entry id: the page of entries newer than it (the previous page). Not with `starting_after`."),
+        query(
+            "ending_before",
+            id(),
+            "An entry id: the page of entries newer than it (the previous page). Not with `starting_after`.",
+        ),
         query("action", string().min_len(1).max_len(200), "Only this action, e.g. `agent.updated`."),
         query("actor", string().min_len(1).max_len(200), "Only this actor id (a token id, an operator key id)."),
         query("target", string().min_len(1).max_len(200), "`type` (`agent`) or `type:id` (`agent:support-bot`)."),
