@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod members;
 pub mod openapi;
+pub mod operator_keys;
 pub mod records;
 pub mod reply;
 pub mod request;
@@ -113,7 +114,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             if crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
                 return Err(ApiError::not_found());
             }
-            auth::admin(&req, &env)?;
+            auth::admin(&req, &env).await?;
             None
         }
         Access::Token => Some(auth::authenticate(&req, &env, method).await?),
