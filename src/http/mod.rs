@@ -105,15 +105,16 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
     let found = routes::find(req.path()).ok_or_else(ApiError::not_found)?;
     let route = found.route;
+    // A public deployment can switch the operator API off: it is then not there, for any
+    // method (a 405 with `Allow` would tell the route exists).
+    if route.access == Access::Admin && crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
+        return Err(ApiError::not_found());
+    }
     let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
 
     let caller = match route.access {
         Access::Public => None,
         Access::Admin => {
-            // A public deployment can switch the operator API off: it is then not there.
-            if crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
-                return Err(ApiError::not_found());
-            }
             auth::admin(&req, &env).await?;
             None
         }
