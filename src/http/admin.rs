@@ -1,5 +1,6 @@
 //! The operator API (`/admin/v1`): workspaces and their API tokens. It stands in for the
-//! dashboard, so it is guarded by the `ADMIN_TOKEN` secret, not by API tokens.
+//! dashboard, so it is guarded by the `ADMIN_TOKEN` secret or an operator key, not by
+//! API tokens.
 
 use super::error::{ApiError, ApiResult};
 use super::Reply;

@@ -34,7 +34,7 @@ const TAGS: &[(&str, &str)] = &[
     ("Workspace", ""),
     (
         "Operator",
-        "The operator API (`/admin/v1`), guarded by the `ADMIN_TOKEN` secret; the stand-in for the dashboard.",
+        "The operator API (`/admin/v1`), guarded by the `ADMIN_TOKEN` secret or an operator key; the stand-in for the dashboard.",
     ),
     ("Agents", "Seed 002. Also served at the seed's own paths (`/api/agents...`)."),
     ("Functions", ""),
