@@ -4,9 +4,10 @@
 //!
 //! Redacted: API keys and tokens of common shapes (OpenAI/Stripe `sk-`/`sk_live_`...,
 //! GitHub `ghp_`..., Slack `xox?-`, AWS `AKIA`, Google `AIza`, GitLab `glpat-`, our own
-//! `weav_`), the token after `Bearer `, payment card numbers (13 to 19 digits, optionally
-//! grouped by spaces or dashes) that pass the Luhn check, and IBANs that pass ISO 13616's
-//! mod-97 check. Ordinary numbers, dates, phone-like numbers and order ids stay.
+//! `weav_` and `weav_op_`), the token after `Bearer `, payment card numbers (13 to 19
+//! digits, optionally grouped by spaces or dashes) that pass the Luhn check, and IBANs
+//! that pass ISO 13616's mod-97 check. Ordinary numbers, dates, phone-like numbers and
+//! order ids stay.
 
 pub const SECRET_MARKER: &str = "[REDACTED:secret]";
 pub const CARD_MARKER: &str = "[REDACTED:card]";
@@ -285,6 +286,9 @@ mod tests {
         let (out, n) = r("use weav_AbCdEfGhIjKlMnOpQrStUvWxYz0123abc9f1 please");
         assert_eq!(out, format!("use {SECRET_MARKER} please"));
         assert_eq!(n, 1);
+        // Operator keys share the prefix (`weav_op_`): redacted by the same rule.
+        let (out, n) = r("key weav_op_AbCdEfGhIjKlMnOpQrStUvWxYz0123abc9f1.");
+        assert_eq!((out, n), (format!("key {SECRET_MARKER}."), 1));
         // Prose about the prefix is not a token.
         assert_eq!(r("tokens start with weav_ and a checksum").1, 0);
     }

@@ -1,5 +1,6 @@
 //! API token format: `weav_` + 30 base62 characters of CSPRNG output + a 6-character
-//! base62 CRC-32 of those 30 characters.
+//! base62 CRC-32 of those 30 characters. Operator keys have the same shape under their
+//! own prefix, `weav_op_`: neither kind can pass for the other (their lengths differ).
 //!
 //! The fixed prefix lets secret scanners recognise a leaked token; the checksum lets us
 //! refuse a mistyped or made-up token before spending a KV read on it. Only the SHA-256
@@ -11,14 +12,25 @@ pub const PREFIX: &str = "weav_";
 const RANDOM_LEN: usize = 30; // 30 * log2(62) ≈ 178 bits
 const CHECKSUM_LEN: usize = 6; // 62^6 > 2^32
 pub const TOKEN_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
+/// The operator API's named keys (`/admin/v1/operator-keys`).
+pub const OPERATOR_PREFIX: &str = "weav_op_";
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Builds a token from random bytes (at least 30; the caller takes them from the CSPRNG).
 /// Each character takes one byte; bytes >= 248 would bias the alphabet, so they are
 /// skipped, which is why the caller passes more bytes than characters.
 pub fn from_random(bytes: &[u8]) -> Option<String> {
-    let mut body = String::with_capacity(TOKEN_LEN);
-    body.push_str(PREFIX);
+    with_prefix(PREFIX, bytes)
+}
+
+/// An operator key from random bytes, as `from_random` builds an API token.
+pub fn operator_key_from_random(bytes: &[u8]) -> Option<String> {
+    with_prefix(OPERATOR_PREFIX, bytes)
+}
+
+fn with_prefix(prefix: &str, bytes: &[u8]) -> Option<String> {
+    let mut body = String::with_capacity(prefix.len() + RANDOM_LEN + CHECKSUM_LEN);
+    body.push_str(prefix);
     let mut taken = 0;
     for &b in bytes {
         if taken == RANDOM_LEN {
@@ -32,7 +44,7 @@ pub fn from_random(bytes: &[u8]) -> Option<String> {
     if taken < RANDOM_LEN {
         return None;
     }
-    let sum = checksum(&body[PREFIX.len()..]);
+    let sum = checksum(&body[prefix.len()..]);
     body.push_str(&sum);
     Some(body)
 }
@@ -50,10 +62,19 @@ pub fn random_id(prefix: &str, bytes: &[u8], len: usize) -> String {
 
 /// True when the token has our shape and its checksum matches.
 pub fn is_well_formed(token: &str) -> bool {
-    if token.len() != TOKEN_LEN || !token.starts_with(PREFIX) {
+    has_shape(PREFIX, token)
+}
+
+/// True when the text is an operator key's shape with a matching checksum.
+pub fn is_operator_key(key: &str) -> bool {
+    has_shape(OPERATOR_PREFIX, key)
+}
+
+fn has_shape(prefix: &str, token: &str) -> bool {
+    if token.len() != prefix.len() + RANDOM_LEN + CHECKSUM_LEN || !token.starts_with(prefix) {
         return false;
     }
-    let rest = &token[PREFIX.len()..];
+    let rest = &token[prefix.len()..];
     if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return false;
     }
@@ -164,6 +185,23 @@ mod tests {
         assert!(!is_well_formed(&format!("{t}x")));
         assert!(!is_well_formed(&t.replacen('0', "-", 1).replacen('A', "-", 1)));
         assert!(!is_well_formed(""));
+    }
+
+    #[test]
+    fn operator_keys_have_their_own_prefix_and_never_pass_for_api_tokens() {
+        let bytes: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+        let key = operator_key_from_random(&bytes).unwrap();
+        assert!(key.starts_with("weav_op_"));
+        assert_eq!(key.len(), TOKEN_LEN + 3);
+        assert!(is_operator_key(&key));
+        assert!(!is_well_formed(&key));
+        assert!(!is_operator_key(&sample()));
+        // The same random part and checksum as an API token: only the prefix differs.
+        assert_eq!(&key["weav_op_".len()..], &sample()["weav_".len()..]);
+        let mut chars: Vec<char> = key.chars().collect();
+        chars[12] = if chars[12] == 'a' { 'b' } else { 'a' };
+        assert!(!is_operator_key(&chars.into_iter().collect::<String>()));
+        assert!(!is_operator_key(&key.replacen("weav_op_", "weav_oq_", 1)));
     }
 
     #[test]

@@ -110,6 +110,34 @@ pub fn token_input(map: &Map<String, Value>, now_ms: i64) -> Result<TokenInput, 
     })
 }
 
+/// The longest grace period a roll may give the old token: a day, as long as a client's
+/// deploy may reasonably take to pick up a new secret.
+pub const MAX_GRACE_SECONDS: i64 = 86_400;
+
+/// A roll's grace period in seconds. Left out (or null) it is 0: a roll most often
+/// follows a leak, so the old token stops at once unless the caller asks for overlap.
+pub fn roll_input(map: &Map<String, Value>) -> Result<i64, Errors> {
+    let mut i = Input::new(map);
+    let grace = i.optional_int("grace_period_seconds", 0, MAX_GRACE_SECONDS);
+    i.errors.into_result()?;
+    Ok(grace.flatten().unwrap_or(0))
+}
+
+#[derive(Debug, PartialEq)]
+pub struct OperatorKeyInput {
+    pub name: String,
+    pub expires_at_ms: Option<i64>,
+}
+
+/// An operator key's create body: `name`, and `expires_at` as for API tokens.
+pub fn operator_key_input(map: &Map<String, Value>, now_ms: i64) -> Result<OperatorKeyInput, Errors> {
+    let mut i = Input::new(map);
+    let name = i.required_str("name", 255);
+    let expires_at_ms = i.optional_future_time("expires_at", now_ms);
+    i.errors.into_result()?;
+    Ok(OperatorKeyInput { name: name.unwrap_or_default().to_string(), expires_at_ms })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +207,27 @@ mod tests {
         assert!(e.has("expires_at"));
         let e = token_input(&m(json!({})), 0).unwrap_err();
         assert!(e.has("name"));
+    }
+
+    #[test]
+    fn roll_grace_defaults_to_zero_and_stays_within_a_day() {
+        assert_eq!(roll_input(&m(json!({}))), Ok(0));
+        assert_eq!(roll_input(&m(json!({"grace_period_seconds": null}))), Ok(0));
+        assert_eq!(roll_input(&m(json!({"grace_period_seconds": 86_400}))), Ok(86_400));
+        for bad in [json!(-1), json!(86_401), json!("60"), json!(1.5), json!(true)] {
+            let e = roll_input(&m(json!({ "grace_period_seconds": bad }))).unwrap_err();
+            assert!(e.has("grace_period_seconds"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn operator_key_needs_a_name_and_a_future_expiry() {
+        let k = operator_key_input(&m(json!({"name": "deploy bot"})), 0).unwrap();
+        assert_eq!(k, OperatorKeyInput { name: "deploy bot".into(), expires_at_ms: None });
+        let k = operator_key_input(&m(json!({"name": "ci", "expires_at": "2030-01-01T00:00:00Z"})), 0).unwrap();
+        assert_eq!(k.expires_at_ms, Some(1_893_456_000_000));
+        let e = operator_key_input(&m(json!({"expires_at": "2020-01-01T00:00:00Z"})), 1_800_000_000_000).unwrap_err();
+        assert!(e.has("name") && e.has("expires_at"));
+        assert!(operator_key_input(&m(json!({"name": " "})), 0).unwrap_err().has("name"));
     }
 }

@@ -1,5 +1,6 @@
 //! The operator API (`/admin/v1`): workspaces and their API tokens. It stands in for the
-//! dashboard, so it is guarded by the `ADMIN_TOKEN` secret, not by API tokens.
+//! dashboard, so it is guarded by the `ADMIN_TOKEN` secret or an operator key, not by
+//! API tokens.
 
 use super::error::{ApiError, ApiResult};
 use super::Reply;
@@ -41,14 +42,19 @@ pub async fn update_workspace(cx: &mut Ctx) -> ApiResult<Reply> {
     json(200, &ws)
 }
 
+/// A new API token's plain text. 64 CSPRNG bytes for 30 characters: enough even after
+/// skipping biased bytes.
+fn new_plain_token() -> ApiResult<String> {
+    token::from_random(&random_bytes::<64>()?)
+        .ok_or_else(|| ApiError::Internal("CSPRNG gave too few usable bytes".into()))
+}
+
 pub async fn create_token(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = id_param(cx, "id")?;
     let map = body::json_object(cx).await?;
     let now = now_ms();
     let input = workspace::token_input(&map, now)?;
-    // 64 CSPRNG bytes for 30 characters: enough even after skipping biased bytes.
-    let plain = token::from_random(&random_bytes::<64>()?)
-        .ok_or_else(|| ApiError::Internal("CSPRNG gave too few usable bytes".into()))?;
+    let plain = new_plain_token()?;
     let info = tokens::create(
         &cx.env,
         workspace_id,
@@ -88,4 +94,31 @@ pub async fn delete_token(cx: &mut Ctx) -> ApiResult<Reply> {
         return Err(ApiError::not_found());
     }
     no_content()
+}
+
+/// Rolls a token: a new one like it (the create's answer, plus `rolled_from`), the old
+/// one ending after `grace_period_seconds` (default 0: at once, as a DELETE).
+pub async fn roll_token(cx: &mut Ctx) -> ApiResult<Reply> {
+    let workspace_id = id_param(cx, "id")?;
+    let token_id = id_param(cx, "token_id")?;
+    let map = body::json_object_or_empty(cx).await?;
+    let grace_seconds = workspace::roll_input(&map)?;
+    let plain = new_plain_token()?;
+    let rolled =
+        tokens::roll(&cx.env, workspace_id, token_id, &token::sha256_hex(&plain), grace_seconds * 1000, now_ms())
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+    let info = rolled.token;
+    json(
+        201,
+        &json!({
+            "id": info.id,
+            "name": info.name,
+            "abilities": info.abilities,
+            "token": plain,
+            "expires_at": info.expires_at,
+            "created_at": info.created_at,
+            "rolled_from": {"id": rolled.old_id, "expires_at": rolled.old_expires_at},
+        }),
+    )
 }

@@ -1,9 +1,11 @@
 //! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
 
+use super::audit::Actor;
 use super::error::{ApiError, ApiResult};
 use super::routes::Verb;
 use super::Inbound;
 use crate::domain::{token, workspace};
+use crate::store::operator_keys;
 use crate::store::tokens::{self, TokenRecord};
 use worker::Env;
 
@@ -61,17 +63,28 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> Result<Call
     Ok(caller)
 }
 
-/// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.
-pub fn admin(req: &Inbound, env: &Env) -> ApiResult<()> {
+/// The operator API's guard: the `ADMIN_TOKEN` secret (the bootstrap), compared in
+/// constant time, or a live operator key. A key is looked up by its SHA-256 in D1 on
+/// every request, uncached, so a revocation holds at once everywhere; after the lookup
+/// there is nothing secret left to compare. An operator key still works when
+/// `ADMIN_TOKEN` is unset: the secret can be removed once keys exist.
+pub async fn admin(req: &Inbound, env: &Env) -> ApiResult<Actor> {
+    let given = bearer(req).ok_or(ApiError::Unauthenticated)?;
     let expected =
         env.secret("ADMIN_TOKEN").map(|s| s.to_string()).or_else(|_| env.var("ADMIN_TOKEN").map(|v| v.to_string()));
-    let (Ok(expected), Some(given)) = (expected, bearer(req)) else {
-        return Err(ApiError::Unauthenticated);
-    };
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+    if let Ok(expected) = expected {
+        if !expected.is_empty() && constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+            return Ok(Actor::AdminToken);
+        }
+    }
+    // The checksum turns typos and made-up strings away without a D1 read.
+    if !token::is_operator_key(&given) {
         return Err(ApiError::Unauthenticated);
     }
-    Ok(())
+    match operator_keys::valid(env, &token::sha256_hex(&given), crate::platform::now_ms()).await? {
+        Some((id, name)) => Ok(Actor::OperatorKey { id: id.to_string(), name }),
+        None => Err(ApiError::Unauthenticated),
+    }
 }
 
 /// `subtle`'s constant-time comparison (already in the build through aes-gcm): the time

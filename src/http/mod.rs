@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod members;
 pub mod openapi;
+pub mod operator_keys;
 pub mod records;
 pub mod reply;
 pub mod request;
@@ -107,17 +108,18 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
     let found = routes::find(req.path()).ok_or_else(ApiError::not_found)?;
     let route = found.route;
+    // A public deployment can switch the operator API off: it is then not there, for any
+    // method (a 405 with `Allow` would tell the route exists).
+    if route.access == Access::Admin && crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
+        return Err(ApiError::not_found());
+    }
     let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
 
     let (caller, actor) = match route.access {
         Access::Public => (None, None),
         Access::Admin => {
-            // A public deployment can switch the operator API off: it is then not there.
-            if crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
-                return Err(ApiError::not_found());
-            }
-            auth::admin(&req, &env)?;
-            (None, Some(audit::Actor::AdminToken))
+            let actor = auth::admin(&req, &env).await?;
+            (None, Some(actor))
         }
         Access::Token => match auth::authenticate(&req, &env, method).await {
             Ok(c) => {

@@ -13,7 +13,7 @@ use super::openapi::Doc;
 use super::{
     actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, openapi,
 };
-use super::{audit, error::ApiResult, members, training, webhooks, workspace, Ctx, Reply};
+use super::{audit, error::ApiResult, members, operator_keys, training, webhooks, workspace, Ctx, Reply};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 pub enum Access {
     /// No token, no storage: health, the OpenAPI document, public blobs.
     Public,
-    /// The operator API: `Authorization: Bearer <ADMIN_TOKEN>`.
+    /// The operator API: `Authorization: Bearer <ADMIN_TOKEN or an operator key>`.
     Admin,
     /// An API token with the ability the method needs.
     Token,
@@ -244,6 +244,40 @@ pub static ROUTES: &[Route] = &[
             op!(Get, audit::list_all, Doc::new("listAllAuditLogs", "Audit log entries of every workspace (and the operators' own), newest first.")
                 .query(openapi::params::list_all_audit_logs)
                 .ok(&[(200, "AuditLogList", "`{data, has_more}`.")])),
+        ],
+    },
+    Route {
+        path: "/admin/v1/workspaces/{id}/tokens/{token_id}/roll",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Post, admin::roll_token, Doc::new("rollToken", "Roll an API token: a new token with the same name, abilities and expiry; the old one ends after a grace period. The plain text is in this response only.")
+                .describe("`grace_period_seconds` (0 to 86400, default 0) is how long the old token keeps working: 0 revokes it at once, exactly as DELETE does; otherwise its expiry becomes the earlier of its own and now + grace (a roll never lengthens access), in its KV record and its row. Other locations may accept the old token up to 10 s (their cache) past that. A token rolled already may be rolled again while it is live. A revoked, expired or unknown token is 404.")
+                .optional_body("TokenRoll")
+                .ok(&[(201, "RolledToken", "Created; `token` is shown this once, `rolled_from` says when the old token stops.")])).audited("token.rolled"),
+        ],
+    },
+    Route {
+        path: "/admin/v1/operator-keys",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Get, operator_keys::list, Doc::new("listOperatorKeys", "List the live operator keys (never the plain text or its hash).")
+                .ok(&[(200, "OperatorKeyList", "The keys.")])),
+            op!(Post, operator_keys::create, Doc::new("createOperatorKey", "Create a named operator key: a bearer for the operator API besides `ADMIN_TOKEN`. The plain text is in this response only.")
+                .describe("The key is `weav_op_` + 30 random base62 characters + a 6-character checksum; only its SHA-256 is stored. It works until `expires_at` (none: until revoked) and stops at once, everywhere, when revoked.")
+                .body("OperatorKeyCreate")
+                .ok(&[(201, "NewOperatorKey", "Created; `key` is shown this once.")])).audited("operator_key.created"),
+        ],
+    },
+    Route {
+        path: "/admin/v1/operator-keys/{id}",
+        access: Admin,
+        tag: "Operator",
+        ops: &[
+            op!(Delete, operator_keys::revoke, Doc::new("revokeOperatorKey", "Revoke an operator key; it stops working at once, everywhere.")
+                .describe("Revoking a key revoked already answers 204 again; 404 is for a key that never existed.")
+                .ok(&[(204, "", "Revoked (now or before).")])).audited("operator_key.revoked"),
         ],
     },
     Route {

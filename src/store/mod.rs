@@ -8,6 +8,7 @@ pub mod executions;
 pub mod functions;
 pub mod idempotency;
 pub mod limits;
+pub mod operator_keys;
 pub mod quotas;
 pub mod tokens;
 pub mod training;

@@ -119,19 +119,25 @@ pub async fn create(
     };
     let record =
         TokenRecord { token_id: info.id, workspace_id, abilities: abilities.to_vec(), expires_at: expires_at_ms };
+    put_record(env, hash, &record, now_ms).await?;
+    Ok(Some(info))
+}
+
+/// Writes a token's KV record (a new token, or a rolled one's shorter expiry).
+async fn put_record(env: &Env, hash: &str, record: &TokenRecord, now_ms: i64) -> worker::Result<()> {
     // put_bytes: `put` of a String goes through serde_wasm_bindgen and a float formatter.
-    let mut put = env.kv(KV)?.put_bytes(hash, serde_json::to_string(&record)?.as_bytes())?;
+    let mut put = env.kv(KV)?.put_bytes(hash, serde_json::to_string(record)?.as_bytes())?;
     // Let KV drop the record itself once the token has expired. KV wants the expiry at
     // least 60 s ahead and as a 32-bit unix second; otherwise authentication's own expiry
     // check is what stops the token.
-    if let Some(exp) = expires_at_ms {
+    if let Some(exp) = record.expires_at {
         let secs = exp / 1000 + 1;
         if secs > now_ms / 1000 + 60 && secs <= i32::MAX as i64 {
             put = put.expiration(secs as u64);
         }
     }
     put.execute().await?;
-    Ok(Some(info))
+    Ok(())
 }
 
 pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<TokenInfo>> {
@@ -165,4 +171,90 @@ pub async fn revoke(env: &Env, workspace_id: i64, token_id: i64, now_ms: i64) ->
         .run()
         .await?;
     Ok(true)
+}
+
+/// What a roll made and what it left of the old token.
+pub struct Rolled {
+    pub token: TokenInfo,
+    pub old_id: i64,
+    /// When the old token stops (stopped) working, RFC 3339.
+    pub old_expires_at: String,
+}
+
+/// Rolls a live token: a new token with the old one's name, abilities and expiry (a roll
+/// never lengthens access), then the old one ends after `grace_ms`: at once (0) exactly
+/// as a DELETE revokes it, else its KV record and row get the earlier of its own expiry
+/// and now + grace. Rolling a token rolled already is allowed (it is still live during
+/// its grace): another new token, and the old one's end moves only earlier. `None`: no
+/// such token in the workspace, or it is revoked or expired.
+pub async fn roll(
+    env: &Env,
+    workspace_id: i64,
+    token_id: i64,
+    new_hash: &str,
+    grace_ms: i64,
+    now_ms: i64,
+) -> worker::Result<Option<Rolled>> {
+    #[derive(Deserialize)]
+    struct Old {
+        name: String,
+        token_hash: String,
+        abilities: String,
+        expires_at: Option<String>,
+    }
+    let d = db(env)?;
+    let old: Option<Old> = d
+        .prepare(
+            "SELECT name, token_hash, abilities, expires_at FROM api_tokens \
+             WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL",
+        )
+        .bind(&[int(workspace_id), int(token_id)])?
+        .first(None)
+        .await?;
+    let Some(old) = old else { return Ok(None) };
+    // Written only from `format_millis`; an unreadable expiry is treated as expired.
+    let old_exp = match old.expires_at.as_deref().map(time::parse_millis) {
+        None => None,
+        Some(Some(ms)) if ms > now_ms => Some(ms),
+        Some(_) => return Ok(None),
+    };
+    // The column is only ever written from a serialised Vec<String>.
+    let abilities: Vec<String> = serde_json::from_str(&old.abilities).unwrap_or_default();
+    // The new token first: whatever fails later, the caller never ends up with neither.
+    let Some(token) = create(env, workspace_id, &old.name, new_hash, &abilities, old_exp, now_ms).await? else {
+        return Ok(None);
+    };
+    if grace_ms == 0 {
+        revoke(env, workspace_id, token_id, now_ms).await?;
+        return Ok(Some(Rolled { token, old_id: token_id, old_expires_at: time::format_millis(now_ms) }));
+    }
+    let end = old_exp.map_or(now_ms + grace_ms, |exp| exp.min(now_ms + grace_ms));
+    // KV first, as revocation does: if the row's update then fails, the token still stops
+    // at `end` (the listing shows the later time, never the other way round).
+    let record = TokenRecord { token_id, workspace_id, abilities, expires_at: Some(end) };
+    put_record(env, &old.token_hash, &record, now_ms).await?;
+    forget(&old.token_hash);
+    #[derive(Deserialize)]
+    struct Updated {
+        #[allow(dead_code)]
+        id: i64,
+    }
+    let updated: Option<Updated> = d
+        .prepare(
+            "UPDATE api_tokens SET expires_at = ?3 WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL \
+             RETURNING id",
+        )
+        .bind(&[int(workspace_id), int(token_id), text(&time::format_millis(end))])?
+        .first(None)
+        .await?;
+    if updated.is_none() {
+        // A DELETE revoked it between our read and our KV write, which brought the record
+        // back: take it out again. (A DELETE whose KV delete came before our write but
+        // whose row update comes after ours leaves the record until `end`; repeating the
+        // DELETE removes it.)
+        forget(&old.token_hash);
+        env.kv(KV)?.delete(&old.token_hash).await?;
+        return Ok(Some(Rolled { token, old_id: token_id, old_expires_at: time::format_millis(now_ms) }));
+    }
+    Ok(Some(Rolled { token, old_id: token_id, old_expires_at: time::format_millis(end) }))
 }

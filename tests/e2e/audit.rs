@@ -365,8 +365,44 @@ fn every_write_operation_leaves_one_entry(w: &World) {
     }
 }
 
-/// Operator writes added alongside the walk's (token roll, operator keys) go here.
-fn extra_operator_steps(_walk: &mut Walk, _wsp: &str) {}
+/// Token roll, and operator keys: an operator key's entries belong to no workspace, and a
+/// change made with one names it as the actor.
+fn extra_operator_steps(walk: &mut Walk, wsp: &str) {
+    let w = walk.w;
+    let spare =
+        w.admin("POST", &format!("{wsp}/tokens"), Some(json!({"name": "spare2", "abilities": ["external-api:read"]})));
+    let spare_id = spare.expect(201).json()["id"].as_i64().unwrap();
+    walk.last = walk.entries_since().first().and_then(|e| e["id"].as_str()).map(str::to_string).or(walk.last.take());
+    let roll = format!("{wsp}/tokens/{spare_id}/roll");
+    walk.step(
+        None,
+        "POST",
+        "/admin/v1/workspaces/{id}/tokens/{token_id}/roll",
+        &roll,
+        Some(json!({"grace_period_seconds": 0})),
+        201,
+    );
+
+    let newest = |w: &World| w.admin("GET", "/admin/v1/audit-logs?limit=1", None).expect(200).json()["data"][0].clone();
+    let key = w.admin("POST", "/admin/v1/operator-keys", Some(json!({"name": "ops-ci"}))).expect(201).json();
+    let e = newest(w);
+    assert_eq!((e["action"].as_str(), e["workspace_id"].is_null()), (Some("operator_key.created"), true), "{e:#}");
+    assert_eq!(e["target"], json!({"type": "operator_key", "id": key["id"].to_string()}));
+    let plain = key["key"].as_str().unwrap();
+    let r = w.send("PATCH", wsp, Some(plain), Some(&json!({"name": "By key"}).to_string()), &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let e = newest(w);
+    assert_eq!(e["action"], "workspace.updated");
+    assert_eq!(e["actor"], json!({"type": "operator_key", "id": key["id"].to_string(), "name": "ops-ci"}));
+    w.admin("DELETE", &format!("/admin/v1/operator-keys/{}", key["id"]), None).expect(204);
+    assert_eq!(newest(w)["action"], "operator_key.revoked");
+    assert!(!w.admin("GET", "/admin/v1/audit-logs?limit=100", None).expect(200).body.contains(plain));
+    for k in ["POST /admin/v1/operator-keys", "DELETE /admin/v1/operator-keys/{id}"] {
+        let (m, p) = k.split_once(' ').unwrap();
+        walk.done.insert((m.to_string(), p.to_string()));
+    }
+    walk.last = None;
+}
 
 impl Walk<'_> {
     /// The target of the newest entry.

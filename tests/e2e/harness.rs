@@ -24,6 +24,9 @@ pub struct World {
     /// A second worker on the same build with ALLOW_PRIVATE_UPSTREAMS off (and no test
     /// hooks): what production does with private and loopback addresses.
     strict: Option<Box<World>>,
+    /// The snapshot the workers serve and this worker's vars: what `one_off` starts from.
+    app: PathBuf,
+    vars: Vec<String>,
 }
 
 fn root() -> PathBuf {
@@ -116,9 +119,19 @@ impl World {
             child: Some(strict_child),
             scratch: strict_scratch,
             strict: None,
+            app: app.clone(),
+            vars: strict_vars,
         };
-        let mut world =
-            World { base: format!("http://127.0.0.1:{port}"), mock, agent, child: Some(child), scratch, strict: None };
+        let mut world = World {
+            base: format!("http://127.0.0.1:{port}"),
+            mock,
+            agent,
+            child: Some(child),
+            scratch,
+            strict: None,
+            app,
+            vars,
+        };
         world.wait_ready();
         strict.wait_ready();
         world.strict = Some(Box::new(strict));
@@ -132,6 +145,43 @@ impl World {
         let mut groups: Vec<u32> = self.child.iter().map(Child::id).collect();
         groups.extend(self.strict.iter().flat_map(|s| s.process_groups()));
         groups
+    }
+
+    /// A worker of its own on the same build and fresh storage, with this worker's vars
+    /// but `overrides` (`NAME:VALUE`) in place of theirs; stopped when dropped. For a case
+    /// whose configuration no other case may see (the operator API switched off). It costs
+    /// a `wrangler dev` start-up, so only a few cases use one.
+    #[allow(dead_code)] // the soak shares this file and starts none
+    pub fn one_off(&self, label: &str, overrides: &[&str]) -> World {
+        let scratch = self.scratch.join(format!("one-off-{label}"));
+        let persist = scratch.join("state");
+        std::fs::create_dir_all(&scratch).expect("scratch dir");
+        run(
+            Command::new(bin("wrangler"))
+                .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+                .arg(&persist)
+                .current_dir(&self.app)
+                .envs(quiet_env(&scratch))
+                .stdout(Stdio::null()),
+            "wrangler d1 migrations apply (one-off worker)",
+        );
+        let name = |v: &str| v.split(':').next().unwrap_or_default().to_string();
+        let replaced: Vec<String> = overrides.iter().map(|o| name(o)).collect();
+        let mut vars: Vec<String> = self.vars.iter().filter(|v| !replaced.contains(&name(v))).cloned().collect();
+        vars.extend(overrides.iter().map(|o| o.to_string()));
+        let (child, port) = spawn_worker(&self.app, &scratch, &persist, &vars);
+        let mut world = World {
+            base: format!("http://127.0.0.1:{port}"),
+            mock: self.mock.clone(),
+            agent: self.agent.clone(),
+            child: Some(child),
+            scratch,
+            strict: None,
+            app: self.app.clone(),
+            vars,
+        };
+        world.wait_ready();
+        world
     }
 
     /// The worker that refuses private upstreams, as production does.

@@ -18,6 +18,7 @@ mod idempotency;
 mod limits;
 mod members;
 mod mock;
+mod operator;
 mod quotas;
 mod records;
 mod requests;
@@ -44,6 +45,7 @@ fn main() {
     let mut cases: Vec<Case> = Vec::new();
     cases.extend(requests::cases());
     cases.extend(workspaces::cases());
+    cases.extend(operator::cases());
     cases.extend(agents::cases());
     cases.extend(functions::cases());
     cases.extend(actions::cases());

@@ -78,6 +78,28 @@ pub fn schemas() -> Vec<(&'static str, S)> {
         ("NewToken", all_of(vec![refer("Token"), object()
                 .prop("token", string().doc("The plain-text token, shown only in this response."))
                 .required(&["token"])])),
+        ("TokenRoll", object()
+            .prop("grace_period_seconds", integer().min(0).max(crate::domain::workspace::MAX_GRACE_SECONDS)
+                .doc("How long the old token keeps working. Default 0: revoked at once."))),
+        ("RolledToken", all_of(vec![refer("NewToken"), object()
+                .prop("rolled_from", object()
+                    .prop("id", integer())
+                    .prop("expires_at", string().format("date-time").doc("When the old token stops (or stopped) working."))
+                    .required(&["id", "expires_at"]))
+                .required(&["rolled_from"])])),
+        ("OperatorKeyCreate", object()
+            .prop("name", text(255))
+            .prop("expires_at", string().format("date-time").doc("RFC 3339, in the future. Left out: the key works until revoked."))
+            .required(&["name"])),
+        ("OperatorKey", object()
+            .prop("id", integer())
+            .prop("name", string())
+            .prop("expires_at", string().or_null().format("date-time"))
+            .prop("created_at", string().format("date-time"))
+            .required(&["id", "name", "expires_at", "created_at"])),
+        ("NewOperatorKey", all_of(vec![refer("OperatorKey"), object()
+                .prop("key", string().pattern("^weav_op_[0-9A-Za-z]{36}$").doc("The plain-text key, shown only in this response."))
+                .required(&["key"])])),
         ("Picture", object().or_null().doc("A stored picture (`id` = blob id) or a public URL (`id` and the sizes null).")
             .prop("id", string().or_null())
             .prop("name", string().or_null())
@@ -755,6 +777,7 @@ fn operation_schemas() -> Vec<(&'static str, S)> {
         ("Health", object().prop("status", string().constant("ok")).required(&["status"])),
         ("OpenApiDocument", object().doc("This document.")),
         ("TokenList", object().prop("data", array_of(refer("Token"))).required(&["data"])),
+        ("OperatorKeyList", object().prop("data", array_of(refer("OperatorKey"))).required(&["data"])),
         ("AgentProtect", object().prop("protected", boolean()).required(&["protected"])),
         ("FunctionList", array_of(refer("Function"))),
         ("InvokeRequest", object().prop(

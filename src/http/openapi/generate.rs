@@ -34,7 +34,7 @@ const TAGS: &[(&str, &str)] = &[
     ("Workspace", ""),
     (
         "Operator",
-        "The operator API (`/admin/v1`), guarded by the `ADMIN_TOKEN` secret; the stand-in for the dashboard.",
+        "The operator API (`/admin/v1`), guarded by the `ADMIN_TOKEN` secret or an operator key; the stand-in for the dashboard.",
     ),
     ("Agents", "Seed 002. Also served at the seed's own paths (`/api/agents...`)."),
     ("Functions", ""),
@@ -83,7 +83,7 @@ fn build() -> Value {
             "securitySchemes": {
                 "bearerToken": {"type": "http", "scheme": "bearer",
                     "description": "A workspace API token: `weav_` + 30 random base62 characters + a 6-character checksum."},
-                "adminToken": {"type": "http", "scheme": "bearer", "description": "The `ADMIN_TOKEN` secret."},
+                "adminToken": {"type": "http", "scheme": "bearer", "description": "The `ADMIN_TOKEN` secret, or a live operator key (`weav_op_...`, `POST /admin/v1/operator-keys`)."},
             },
             "schemas": components::schemas().into_iter().map(|(n, s)| (n.to_string(), s.into_value())).collect::<Map<_, _>>(),
             "responses": components::responses().into_iter().map(|r| (r.name.to_string(), response(r.description, Some(r.schema), &r.headers))).collect::<Map<_, _>>(),
@@ -236,6 +236,7 @@ fn path_params(path: &str) -> Vec<(&str, S, &'static str)> {
             (_, "external_id") => (string().min_len(1).max_len(255), "Your external id (percent-encoded)."),
             ("workspaces", _) => (id(), "The workspace's id."),
             ("tokens", _) => (id(), "The token's id."),
+            ("operator-keys", _) => (id(), "The operator key's id."),
             ("blobs", _) => (string().pattern("^blob_"), "A `blob_` id."),
             ("connections", _) => (string().pattern("^conn_"), "A `conn_` id."),
             ("webhooks", _) => (string().pattern("^whk_"), "A `whk_` id."),
