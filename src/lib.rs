@@ -113,4 +113,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = jobs::training::sweep(&env).await {
         worker::console_error!("training sweep failed: {}", platform::d1::error_text(&e));
     }
+    if let Err(e) = jobs::reseal::run(&env).await {
+        worker::console_error!("re-seal failed: {}", platform::d1::error_text(&e));
+    }
 }
