@@ -119,4 +119,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Ok(n) => worker::console_log!("audit: {n} entries past retention deleted"),
         Err(e) => worker::console_error!("audit purge failed: {}", platform::d1::error_text(&e)),
     }
+    if let Err(e) = jobs::reseal::run(&env).await {
+        worker::console_error!("re-seal failed: {}", platform::d1::error_text(&e));
+    }
 }

@@ -151,9 +151,7 @@ fn prepare(env: &Env, req: ExecuteRequest, sealed: Option<connections::Sealed>) 
 fn open_credentials(env: &Env, sealed: &str) -> ApiResult<Map<String, Value>> {
     let unreadable =
         || ApiError::connection_error("Connection credentials could not be read. Re-authenticate the connection.");
-    let plain = crate::platform::sealer(env)?.open_string(sealed).map_err(|e| match e {
-        SecretError::Corrupt | SecretError::BadKey => unreadable(),
-    })?;
+    let plain = crate::platform::sealer(env)?.open_string(sealed).map_err(|_: SecretError| unreadable())?;
     match serde_json::from_str::<Value>(&plain) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(unreadable()),

@@ -1,3 +1,4 @@
-//! Work outside a request: queue consumers and the cron sweep (entry points in lib.rs).
+//! Work outside a request: queue consumers, the cron sweeps and the re-seal (entry points in lib.rs).
+pub mod reseal;
 pub mod training;
 pub mod webhooks;

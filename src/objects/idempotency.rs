@@ -10,15 +10,15 @@
 //!
 //! Internal protocol (the worker side is `store/idempotency.rs`), key and token in headers:
 //! - `POST /claim` (`X-Idem-Key`, `X-Idem-Fingerprint`) → 201 with the claim token as the
-//!   body, 200 with the stored response (`StoredResponse::encode`), 409 in progress, 422
-//!   mismatch.
-//! - `POST /complete` (`X-Idem-Key`, `X-Idem-Token`, body = encoded response) → 204, or
+//!   body, 200 with the stored response, 409 in progress, 422 mismatch.
+//! - `POST /complete` (`X-Idem-Key`, `X-Idem-Token`, body = the response, encoded
+//!   (`StoredResponse::encode`) and sealed by the worker: opaque bytes here) → 204, or
 //!   409 when the token no longer owns the key (it expired and was claimed again).
 //! - `POST /release` (`X-Idem-Key`, `X-Idem-Token`) → 204: forget a claim whose response
 //!   is not stored (a 4xx).
 //!
 //! Tables: `keys(key, fingerprint, token, created_at, done)` and `responses(key, seq,
-//! data)` (the encoded response in chunks of at most 1 MiB: a SQLite value in a Durable
+//! data)` (the sealed response in chunks of at most 1 MiB: a SQLite value in a Durable
 //! Object is limited to 2 MB, and an execute's output may be larger). Expired keys are
 //! deleted by the alarm, at most once an hour, never by a scan per request; `decide`
 //! treats an expired key as free whether or not the alarm has run yet.

@@ -80,11 +80,20 @@ pub fn request_id_bits() -> [u8; 12] {
     })
 }
 
-/// The sealer for secrets at rest, keyed by `CREDENTIALS_KEY`. A missing or malformed key
-/// is a server misconfiguration: the caller answers 500, and nothing is stored in clear.
+/// The sealer for secrets at rest: `CREDENTIALS_KEY` seals and opens, and
+/// `CREDENTIALS_KEY_PREVIOUS`, while a rotation is under way, opens what the old key
+/// sealed. A missing or malformed key is a server misconfiguration: the caller answers
+/// 500, and nothing is stored in clear.
 pub fn sealer(env: &Env) -> Result<crate::domain::secret::Sealer, worker::Error> {
-    crate::domain::secret::Sealer::from_base64_key(&var(env, "CREDENTIALS_KEY", ""))
-        .map_err(|_| worker::Error::RustError("CREDENTIALS_KEY is missing or not 32 bytes of base64".into()))
+    crate::domain::secret::Sealer::from_base64_keys(
+        &var(env, "CREDENTIALS_KEY", ""),
+        &var(env, "CREDENTIALS_KEY_PREVIOUS", ""),
+    )
+    .map_err(|_| {
+        worker::Error::RustError(
+            "CREDENTIALS_KEY (or CREDENTIALS_KEY_PREVIOUS) is missing or not 32 bytes of base64".into(),
+        )
+    })
 }
 
 /// Seals a secret with a fresh nonce from the CSPRNG.

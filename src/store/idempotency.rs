@@ -1,7 +1,13 @@
 //! The worker's side of the `WorkspaceIdempotency` Durable Object (`objects/idempotency.rs`):
 //! one request to the workspace's object per call, named by the workspace id.
+//!
+//! A stored response may hold a secret shown once (a webhook's signing secret, a token),
+//! so it is sealed here, before it leaves the worker (`Sealer::seal_bytes`: the raw form,
+//! 40 bytes more, no base64 growth), and opened here on a replay: the object only ever
+//! holds ciphertext.
 
 use crate::domain::idempotency::{self as idem, StoredResponse};
+use crate::domain::secret::Sealer;
 use worker::{Env, Headers, Method, Request, RequestInit, Stub};
 
 pub const BINDING: &str = "IDEMPOTENCY";
@@ -44,13 +50,27 @@ pub async fn claim(env: &Env, workspace_id: i64, key: &str, fingerprint: &str) -
         call(env, workspace_id, "claim", &[("X-Idem-Key", key), ("X-Idem-Fingerprint", fingerprint)], None).await?;
     match resp.status_code() {
         idem::CLAIMED => Ok(Claim::Claimed(resp.text().await?)),
-        idem::REPLAY => StoredResponse::decode(&resp.bytes().await?)
-            .map(Claim::Replay)
-            .ok_or_else(|| worker::Error::RustError("idempotency object: unreadable stored response".into())),
+        idem::REPLAY => {
+            let bytes = resp.bytes().await?;
+            opened(env, &bytes)
+                .and_then(|plain| StoredResponse::decode(&plain))
+                .map(Claim::Replay)
+                .ok_or_else(|| worker::Error::RustError("idempotency object: unreadable stored response".into()))
+        }
         idem::IN_PROGRESS => Ok(Claim::InProgress),
         idem::MISMATCH => Ok(Claim::Mismatch),
         other => Err(worker::Error::RustError(format!("idempotency object answered {other}"))),
     }
+}
+
+/// A stored response opened. One stored before responses were sealed (it starts with its
+/// status code, never with the sealed prefix) is taken as it is: such keys expire within
+/// 24 hours of the change. `None`: sealed under a key no longer configured, or tampered.
+fn opened(env: &Env, bytes: &[u8]) -> Option<Vec<u8>> {
+    if !Sealer::is_sealed_bytes(bytes) {
+        return Some(bytes.to_vec());
+    }
+    crate::platform::sealer(env).ok()?.open_bytes(bytes).ok()
 }
 
 /// Stores the response of the request that owns the key. `false` when the token no longer
@@ -62,9 +82,11 @@ pub async fn complete(
     token: &str,
     stored: &StoredResponse,
 ) -> worker::Result<bool> {
+    let sealed = crate::platform::sealer(env)?
+        .seal_bytes(crate::platform::random_bytes::<12>()?, &stored.encode())
+        .map_err(|_| worker::Error::RustError("sealing the stored response failed".into()))?;
     let resp =
-        call(env, workspace_id, "complete", &[("X-Idem-Key", key), ("X-Idem-Token", token)], Some(stored.encode()))
-            .await?;
+        call(env, workspace_id, "complete", &[("X-Idem-Key", key), ("X-Idem-Token", token)], Some(sealed)).await?;
     Ok(resp.status_code() == 204)
 }
 

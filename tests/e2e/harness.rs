@@ -24,7 +24,9 @@ pub struct World {
     /// A second worker on the same build with ALLOW_PRIVATE_UPSTREAMS off (and no test
     /// hooks): what production does with private and loopback addresses.
     strict: Option<Box<World>>,
-    /// The snapshot the workers serve and this worker's vars: what `one_off` starts from.
+    /// The worker's local state (`--persist-to`): D1, KV and Durable Object storage files.
+    persist: PathBuf,
+    /// The snapshot of the build it serves and its `--var`s, for `another_worker`.
     app: PathBuf,
     vars: Vec<String>,
 }
@@ -77,15 +79,7 @@ impl World {
         let strict_scratch = scratch.join("strict");
         let strict_persist = strict_scratch.join("state");
         for dir in [&persist, &strict_persist] {
-            run(
-                Command::new(bin("wrangler"))
-                    .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-                    .arg(dir)
-                    .current_dir(root())
-                    .envs(quiet_env(&scratch))
-                    .stdout(Stdio::null()),
-                "wrangler d1 migrations apply",
-            );
+            migrate(dir, &scratch);
         }
 
         // 3. The mock upstream, then the workers pointed at it.
@@ -119,6 +113,7 @@ impl World {
             child: Some(strict_child),
             scratch: strict_scratch,
             strict: None,
+            persist: strict_persist,
             app: app.clone(),
             vars: strict_vars,
         };
@@ -129,6 +124,7 @@ impl World {
             child: Some(child),
             scratch,
             strict: None,
+            persist,
             app,
             vars,
         };
@@ -147,29 +143,37 @@ impl World {
         groups
     }
 
-    /// A worker of its own on the same build and fresh storage, with this worker's vars
-    /// but `overrides` (`NAME:VALUE`) in place of theirs; stopped when dropped. For a case
-    /// whose configuration no other case may see (the operator API switched off). It costs
-    /// a `wrangler dev` start-up, so only a few cases use one.
-    #[allow(dead_code)] // the soak shares this file and starts none
-    pub fn one_off(&self, label: &str, overrides: &[&str]) -> World {
-        let scratch = self.scratch.join(format!("one-off-{label}"));
-        let persist = scratch.join("state");
-        std::fs::create_dir_all(&scratch).expect("scratch dir");
-        run(
-            Command::new(bin("wrangler"))
-                .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-                .arg(&persist)
-                .current_dir(&self.app)
-                .envs(quiet_env(&scratch))
-                .stdout(Stdio::null()),
-            "wrangler d1 migrations apply (one-off worker)",
-        );
-        let name = |v: &str| v.split(':').next().unwrap_or_default().to_string();
-        let replaced: Vec<String> = overrides.iter().map(|o| name(o)).collect();
-        let mut vars: Vec<String> = self.vars.iter().filter(|v| !replaced.contains(&name(v))).cloned().collect();
-        vars.extend(overrides.iter().map(|o| o.to_string()));
-        let (child, port) = spawn_worker(&self.app, &scratch, &persist, &vars);
+    /// Where this worker keeps its local D1, KV and Durable Object storage.
+    #[allow(dead_code)] // not used by the soak, which shares this file
+    pub fn persist(&self) -> &Path {
+        &self.persist
+    }
+
+    /// A fresh, migrated state folder `name` for `another_worker`; it outlives the workers
+    /// that use it and goes with this world's scratch folder.
+    #[allow(dead_code)] // not used by the soak, which shares this file
+    pub fn new_state(&self, name: &str) -> PathBuf {
+        let dir = self.scratch.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        migrate(&dir, &self.scratch);
+        dir
+    }
+
+    /// One more worker on the same build and mock, with this world's `--var`s except those
+    /// named in `set` (`Some`: replaced, `None`: left out), on the state folder `persist`.
+    /// It is stopped when dropped. `name` names its scratch folder (its log).
+    #[allow(dead_code)] // not used by the soak, which shares this file
+    pub fn another_worker(&self, name: &str, persist: &Path, set: &[(&str, Option<&str>)]) -> World {
+        let scratch = self.scratch.join(name);
+        let _ = std::fs::remove_dir_all(&scratch);
+        let mut vars: Vec<String> = self
+            .vars
+            .iter()
+            .filter(|v| !set.iter().any(|(name, _)| v.split(':').next() == Some(*name)))
+            .cloned()
+            .collect();
+        vars.extend(set.iter().filter_map(|(name, value)| value.map(|v| format!("{name}:{v}"))));
+        let (child, port) = spawn_worker(&self.app, &scratch, persist, &vars);
         let mut world = World {
             base: format!("http://127.0.0.1:{port}"),
             mock: self.mock.clone(),
@@ -177,11 +181,23 @@ impl World {
             child: Some(child),
             scratch,
             strict: None,
+            persist: persist.to_path_buf(),
             app: self.app.clone(),
             vars,
         };
         world.wait_ready();
         world
+    }
+
+    /// A worker of its own on fresh storage, with this world's vars but `overrides`
+    /// (`NAME:VALUE`); stopped when dropped. For a case whose configuration no other case
+    /// may see (the operator API switched off); it costs a `wrangler dev` start-up.
+    #[allow(dead_code)] // not used by the soak, which shares this file
+    pub fn one_off(&self, label: &str, overrides: &[&str]) -> World {
+        let state = self.new_state(&format!("one-off-{label}-state"));
+        let set: Vec<(&str, Option<&str>)> =
+            overrides.iter().filter_map(|o| o.split_once(':')).map(|(n, v)| (n, Some(v))).collect();
+        self.another_worker(&format!("one-off-{label}"), &state, &set)
     }
 
     /// The worker that refuses private upstreams, as production does.
@@ -377,6 +393,19 @@ impl Drop for World {
         }
         let _ = std::fs::remove_dir_all(&self.scratch);
     }
+}
+
+/// A local D1 in `dir` with the migrations applied.
+fn migrate(dir: &Path, scratch: &Path) {
+    run(
+        Command::new(bin("wrangler"))
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(dir)
+            .current_dir(root())
+            .envs(quiet_env(scratch))
+            .stdout(Stdio::null()),
+        "wrangler d1 migrations apply",
+    );
 }
 
 /// Keeps wrangler quiet and its debug log out of the home folder (TOOLCHAIN.md).

@@ -22,6 +22,7 @@ mod operator;
 mod quotas;
 mod records;
 mod requests;
+mod secrets;
 mod training;
 mod webhooks;
 mod workspaces;
@@ -59,6 +60,7 @@ fn main() {
     cases.extend(limits::cases());
     cases.extend(quotas::cases());
     cases.extend(audit::cases());
+    cases.extend(secrets::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -57,7 +57,7 @@ fn wait_for(w: &World, path: &str, n: usize, secs: u64) -> Vec<Recorded> {
 
 /// Asserts the Standard Webhooks headers: id = envelope id, a fresh timestamp, a valid
 /// signature under `secret`. Returns the envelope.
-fn verify(r: &Recorded, secret: &str) -> Value {
+pub(crate) fn verify(r: &Recorded, secret: &str) -> Value {
     let id = r.headers.get("webhook-id").expect("webhook-id");
     let ts: i64 = r.headers.get("webhook-timestamp").expect("webhook-timestamp").parse().expect("unix seconds");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
