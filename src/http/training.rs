@@ -2,6 +2,7 @@
 //! (discover, process, resync: the pages are read in the background by the training
 //! queue, `jobs::training`), and grounded search over an agent's knowledge.
 
+use super::audit::Target;
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, raw_json, Ctx};
@@ -183,7 +184,10 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
     let item = if existing.kind == "url" {
         let title = input.title.clone().map(|t| t.map(|t| redact::redact(&t).0));
         match title {
-            Some(t) => store::set_title(&cx.env, ws, id, t.as_deref(), &now).await?,
+            Some(t) => {
+                store::set_title(&cx.env, ws, id, t.as_deref(), &now, cx.audit_statement(Target::PathIfChanged)?)
+                    .await?
+            }
             None => store::get_json(&cx.env, ws, id).await?,
         }
     } else {
@@ -196,8 +200,18 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
         let answer = input.answer.clone().or(existing.answer.clone());
         let p = prepare(&existing.kind, title.as_deref(), content.as_deref(), question.as_deref(), answer.as_deref());
         let before = store::get_json(&cx.env, ws, id).await?;
-        let written =
-            store::rewrite(&cx.env, ws, &existing, &p.fields(), &p.chunks, p.redactions, &now, before.as_deref()).await;
+        let written = store::rewrite(
+            &cx.env,
+            ws,
+            &existing,
+            &p.fields(),
+            &p.chunks,
+            p.redactions,
+            &now,
+            before.as_deref(),
+            cx.audit_statement(Target::Path)?,
+        )
+        .await;
         let written = match written {
             Ok(w) => w,
             Err(e) => return Err(super::error::write_failed(&cx.env, ws, &[], e, ApiError::from).await),
@@ -215,7 +229,9 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
 
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
-    let events = store::delete(&cx.env, ws, item_id(cx)?).await?.ok_or_else(item_not_found)?;
+    let id = item_id(cx)?;
+    let events =
+        store::delete(&cx.env, ws, id, cx.audit_statement(Target::PathIfChanged)?).await?.ok_or_else(item_not_found)?;
     super::webhooks::publish(cx, &events).await;
     no_content()
 }

@@ -3,6 +3,7 @@
 //! runs in the queue consumer (`jobs::webhooks`); `publish` is what a write calls after
 //! its batch committed.
 
+use super::audit::Target;
 use super::error::{ApiError, ApiResult};
 use super::Reply;
 use super::{body, json, no_content, raw_json, Ctx};
@@ -83,6 +84,7 @@ pub async fn create(cx: &mut Ctx) -> ApiResult<Reply> {
             sealed_secret: &sealed,
             now: &now,
         },
+        cx.audit_statement(Target::Path)?,
     )
     .await;
     let created = match created {
@@ -121,15 +123,23 @@ pub async fn update(cx: &mut Ctx) -> ApiResult<Reply> {
         description: input.description.as_ref().map(|d| d.as_deref()),
         enabled: input.enabled,
     };
-    let updated =
-        store::update(&cx.env, ws, &id, &patch, &time::format_millis(now_ms())).await?.ok_or_else(not_found)?;
+    let updated = store::update(
+        &cx.env,
+        ws,
+        &id,
+        &patch,
+        &time::format_millis(now_ms()),
+        cx.audit_statement(Target::PathIfChanged)?,
+    )
+    .await?
+    .ok_or_else(not_found)?;
     raw_json(200, updated)
 }
 
 pub async fn delete(cx: &mut Ctx) -> ApiResult<Reply> {
     let ws = cx.caller()?.workspace_id;
     let id = webhook_id(cx)?;
-    if !store::delete(&cx.env, ws, &id).await? {
+    if !store::delete(&cx.env, ws, &id, cx.audit_statement(Target::PathIfChanged)?).await? {
         return Err(not_found());
     }
     no_content()
@@ -142,9 +152,17 @@ pub async fn rotate_secret(cx: &mut Ctx) -> ApiResult<Reply> {
     let secret = wh::new_secret(&random_bytes::<32>()?);
     let sealed = seal(&cx.env, &secret)?;
     let now = now_ms();
-    let updated = store::rotate(&cx.env, ws, &id, &sealed, now + wh::PREVIOUS_SECRET_MS, &time::format_millis(now))
-        .await?
-        .ok_or_else(not_found)?;
+    let updated = store::rotate(
+        &cx.env,
+        ws,
+        &id,
+        &sealed,
+        now + wh::PREVIOUS_SECRET_MS,
+        &time::format_millis(now),
+        cx.audit_statement(Target::PathIfChanged)?,
+    )
+    .await?
+    .ok_or_else(not_found)?;
     let mut v: Value = serde_json::from_str(&updated).map_err(|e| ApiError::Internal(e.to_string()))?;
     if let Some(o) = v.as_object_mut() {
         o.insert("secret".into(), Value::String(secret));

@@ -220,6 +220,7 @@ pub async fn rewrite(
     redactions: usize,
     now: &str,
     before: Option<&str>,
+    audit: Option<D1PreparedStatement>,
 ) -> worker::Result<Option<(String, Vec<String>)>> {
     let mut statements = vec![
         db(env)?
@@ -255,6 +256,8 @@ pub async fn rewrite(
         &mut statements,
         vec![emit(env, workspace_id, "training_data.completed", ItemId::Known(item.id), previous)?],
     );
+    // The audit entry before the read-back, which `last_json` reads last.
+    statements.extend(audit);
     statements.push(select_json(env, workspace_id, ItemId::Known(item.id))?);
     let results = db(env)?.batch(statements).await?;
     Ok(last_json(&results)?.map(|item| (item, pending(&results))))
@@ -267,13 +270,13 @@ pub async fn set_title(
     item_id: i64,
     title: Option<&str>,
     now: &str,
+    audit: Option<D1PreparedStatement>,
 ) -> worker::Result<Option<String>> {
-    let statements = vec![
-        db(env)?
-            .prepare("UPDATE training_data SET title = ?, updated_at = ? WHERE workspace_id = ? AND id = ?")
-            .bind(&[opt_text(title), text(now), int(workspace_id), int(item_id)])?,
-        select_json(env, workspace_id, ItemId::Known(item_id))?,
-    ];
+    let mut statements = vec![db(env)?
+        .prepare("UPDATE training_data SET title = ?, updated_at = ? WHERE workspace_id = ? AND id = ?")
+        .bind(&[opt_text(title), text(now), int(workspace_id), int(item_id)])?];
+    statements.extend(audit);
+    statements.push(select_json(env, workspace_id, ItemId::Known(item_id))?);
     let results = db(env)?.batch(statements).await?;
     last_json(&results)
 }
@@ -297,7 +300,12 @@ pub async fn find(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Optio
 /// Deletes an item (its chunks and index entries go with it) after its
 /// `training_data.deleted` event (the item as it was), in one batch; the events to publish,
 /// `None` when there was no item.
-pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Option<Vec<String>>> {
+pub async fn delete(
+    env: &Env,
+    workspace_id: i64,
+    id: i64,
+    audit: Option<D1PreparedStatement>,
+) -> worker::Result<Option<Vec<String>>> {
     let ev = emit(env, workspace_id, "training_data.deleted", ItemId::Known(id), Previous::None)?;
     let mut statements = ev.statements;
     statements.push(
@@ -305,8 +313,10 @@ pub async fn delete(env: &Env, workspace_id: i64, id: i64) -> worker::Result<Opt
             .prepare("DELETE FROM training_data WHERE workspace_id = ? AND id = ? RETURNING id")
             .bind(&[int(workspace_id), int(id)])?,
     );
+    let at = statements.len() - 1;
+    statements.extend(audit);
     let results = db(env)?.batch(statements).await?;
-    let deleted = match results.last() {
+    let deleted = match results.get(at) {
         Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
         None => false,
     };

@@ -8,7 +8,7 @@ use crate::platform::d1::{db, int, opt_int, opt_text, text};
 use crate::store::events::{self, Emitted, EVENT_JSON};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::Env;
+use worker::{D1PreparedStatement, Env};
 
 /// The API object of a subscription (columns unqualified: usable in RETURNING too).
 pub const WEBHOOK_JSON: &str = "json_object('id', id, 'url', url, 'events', json(events), \
@@ -32,6 +32,21 @@ async fn one_json(env: &Env, sql: String, args: &[JsValue]) -> worker::Result<Op
     Ok(row.map(|r| r.j))
 }
 
+/// `one_json` for a write, in one batch with its audit entry (written only if the
+/// statement changed a row).
+async fn one_json_audited(
+    env: &Env,
+    sql: String,
+    args: &[JsValue],
+    audit: Option<D1PreparedStatement>,
+) -> worker::Result<Option<String>> {
+    let d = db(env)?;
+    let statements: Vec<D1PreparedStatement> = std::iter::once(d.prepare(sql).bind(args)?).chain(audit).collect();
+    let results = d.batch(statements).await?;
+    let row = results.first().map(|r| r.results::<Json>()).transpose()?.and_then(|rows| rows.into_iter().next());
+    Ok(row.map(|r| r.j))
+}
+
 pub struct NewWebhook<'a> {
     pub id: &'a str,
     pub url: &'a str,
@@ -44,7 +59,12 @@ pub struct NewWebhook<'a> {
 
 /// Creates the subscription, within the workspace's storage quota (the guard in the same
 /// batch refuses it: see `store::quotas`).
-pub async fn create(env: &Env, workspace_id: i64, w: &NewWebhook<'_>) -> worker::Result<String> {
+pub async fn create(
+    env: &Env,
+    workspace_id: i64,
+    w: &NewWebhook<'_>,
+    audit: Option<D1PreparedStatement>,
+) -> worker::Result<String> {
     let d = db(env)?;
     let insert = d
         .prepare(format!(
@@ -63,7 +83,7 @@ pub async fn create(env: &Env, workspace_id: i64, w: &NewWebhook<'_>) -> worker:
         ])?;
     let guard = crate::store::quotas::Check::workspace(crate::domain::quota::Resource::WebhookSubscriptions)
         .statement(env, workspace_id)?;
-    let results = d.batch(vec![insert, guard]).await?;
+    let results = d.batch([insert, guard].into_iter().chain(audit).collect()).await?;
     let row = results.first().map(|r| r.results::<Json>()).transpose()?.and_then(|rows| rows.into_iter().next());
     row.map(|r| r.j).ok_or_else(|| worker::Error::RustError("insert returned no row".into()))
 }
@@ -96,6 +116,7 @@ pub async fn update(
     id: &str,
     patch: &WebhookPatch<'_>,
     now: &str,
+    audit: Option<D1PreparedStatement>,
 ) -> worker::Result<Option<String>> {
     let mut sets = vec!["updated_at = ?3".to_string()];
     let mut args = vec![int(workspace_id), text(id), text(now)];
@@ -118,29 +139,34 @@ pub async fn update(
             sets.push("disabled_reason = NULL, failing_since_ms = NULL".into());
         }
     }
-    one_json(
+    one_json_audited(
         env,
         format!(
             "UPDATE webhooks SET {} WHERE workspace_id = ?1 AND id = ?2 RETURNING {WEBHOOK_JSON} AS j",
             sets.join(", ")
         ),
         &args,
+        audit,
     )
     .await
 }
 
 /// Deletes a subscription and its delivery log; `false` when there was none.
-pub async fn delete(env: &Env, workspace_id: i64, id: &str) -> worker::Result<bool> {
+pub async fn delete(
+    env: &Env,
+    workspace_id: i64,
+    id: &str,
+    audit: Option<D1PreparedStatement>,
+) -> worker::Result<bool> {
     let d = db(env)?;
-    let results = d
-        .batch(vec![
-            d.prepare("DELETE FROM deliveries WHERE workspace_id = ?1 AND webhook_id = ?2")
-                .bind(&[int(workspace_id), text(id)])?,
-            d.prepare("DELETE FROM webhooks WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
-                .bind(&[int(workspace_id), text(id)])?,
-        ])
-        .await?;
-    Ok(results.last().map(|r| r.results::<serde_json::Value>().map(|v| !v.is_empty())).transpose()?.unwrap_or(false))
+    let statements = [
+        d.prepare("DELETE FROM deliveries WHERE workspace_id = ?1 AND webhook_id = ?2")
+            .bind(&[int(workspace_id), text(id)])?,
+        d.prepare("DELETE FROM webhooks WHERE workspace_id = ?1 AND id = ?2 RETURNING id")
+            .bind(&[int(workspace_id), text(id)])?,
+    ];
+    let results = d.batch(statements.into_iter().chain(audit).collect()).await?;
+    Ok(results.get(1).map(|r| r.results::<serde_json::Value>().map(|v| !v.is_empty())).transpose()?.unwrap_or(false))
 }
 
 /// Rotation: the current secret becomes the previous one (signing until
@@ -152,14 +178,16 @@ pub async fn rotate(
     sealed_secret: &str,
     previous_expires_ms: i64,
     now: &str,
+    audit: Option<D1PreparedStatement>,
 ) -> worker::Result<Option<String>> {
-    one_json(
+    one_json_audited(
         env,
         format!(
             "UPDATE webhooks SET previous_secret = secret, secret = ?3, previous_expires_ms = ?4, updated_at = ?5 \
              WHERE workspace_id = ?1 AND id = ?2 RETURNING {WEBHOOK_JSON} AS j"
         ),
         &[int(workspace_id), text(id), text(sealed_secret), int(previous_expires_ms), text(now)],
+        audit,
     )
     .await
 }
