@@ -1,4 +1,5 @@
-//! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
+//! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256
+//! (cached per isolate), and the workspace's revocation check (`revoked`).
 
 use super::error::{ApiError, ApiResult};
 use super::routes::Verb;
@@ -35,11 +36,22 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> ApiResult<C
     if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
         return Err(ApiError::Unauthenticated);
     }
+    revoked(env, &record).await?;
     let needed = if method.is_read() { workspace::READ } else { workspace::WRITE };
     if !record.abilities.iter().any(|a| a == needed) {
         return Err(ApiError::MissingAbility(needed));
     }
     Ok(Caller { workspace_id: record.workspace_id, abilities: record.abilities })
+}
+
+/// Refuses a revoked token, however its record was found (the isolate's cache or a KV
+/// read a location may serve for 60 s after the delete): the workspace's revocations,
+/// read at most once a second per isolate and workspace.
+async fn revoked(env: &Env, record: &TokenRecord) -> ApiResult<()> {
+    if crate::store::revocations::refused(env, record.workspace_id, record.token_id).await? {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(())
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret, compared in constant time.

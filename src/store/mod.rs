@@ -8,6 +8,7 @@ pub mod functions;
 pub mod idempotency;
 pub mod limits;
 pub mod quotas;
+pub mod revocations;
 pub mod tokens;
 pub mod training;
 pub mod webhooks;

@@ -26,7 +26,7 @@ pub struct World {
     strict: Option<Box<World>>,
 }
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -39,7 +39,7 @@ fn run(cmd: &mut Command, what: &str) {
     assert!(status.success(), "{what} failed: {status}");
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
@@ -132,6 +132,11 @@ impl World {
         let mut groups: Vec<u32> = self.child.iter().map(Child::id).collect();
         groups.extend(self.strict.iter().flat_map(|s| s.process_groups()));
         groups
+    }
+
+    /// This worker's scratch directory (its snapshot of the test build is `app/`).
+    pub fn scratch(&self) -> &Path {
+        &self.scratch
     }
 
     /// The worker that refuses private upstreams, as production does.

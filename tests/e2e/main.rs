@@ -20,6 +20,7 @@ mod mock;
 mod quotas;
 mod records;
 mod requests;
+mod revocation;
 mod training;
 mod webhooks;
 mod workspaces;
@@ -55,6 +56,7 @@ fn main() {
     cases.extend(webhooks::cases());
     cases.extend(limits::cases());
     cases.extend(quotas::cases());
+    cases.extend(revocation::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
