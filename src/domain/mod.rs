@@ -14,6 +14,7 @@ pub mod listing;
 pub mod outbound;
 pub mod quota;
 pub mod redact;
+pub mod revocation;
 pub mod schema;
 pub mod secret;
 pub mod support;

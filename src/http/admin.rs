@@ -90,7 +90,11 @@ pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Reply> {
 pub async fn delete_token(cx: &mut Ctx) -> ApiResult<Reply> {
     let workspace_id = id_param(cx, "id")?;
     let token_id = id_param(cx, "token_id")?;
-    if !tokens::revoke(&cx.env, workspace_id, token_id, now_ms()).await? {
+    // Test hook, only in the e2e build with TEST_HOOKS=true: the KV delete fails, to show
+    // the token refused anyway and a repeated DELETE finishing the revocation.
+    let fail_kv_delete = crate::platform::test_hooks(&cx.env)
+        && cx.req.headers().get("X-Test-Fail").ok().flatten().as_deref() == Some("kv-delete");
+    if !tokens::revoke(&cx.env, workspace_id, token_id, now_ms(), fail_kv_delete).await? {
         return Err(ApiError::not_found());
     }
     no_content()

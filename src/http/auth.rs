@@ -1,4 +1,5 @@
-//! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256.
+//! Bearer-token authentication: one KV read per request, keyed by the token's SHA-256
+//! (cached per isolate), and the workspace's revocation check (`revoked`).
 
 use super::audit::Actor;
 use super::error::{ApiError, ApiResult};
@@ -52,8 +53,10 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> Result<Call
         .await
         .map_err(ApiError::from)?
         .ok_or(ApiError::Unauthenticated)?;
+    let expired = record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms());
+    let revoked = !expired && revoked(env, &record).await?;
     let caller = Caller { workspace_id: record.workspace_id, abilities: record.abilities, token_id: record.token_id };
-    if record.expires_at.is_some_and(|exp| exp <= crate::platform::now_ms()) {
+    if expired || revoked {
         return Err(Refused { error: ApiError::Unauthenticated, known: Some(caller) });
     }
     let needed = if method.is_read() { workspace::READ } else { workspace::WRITE };
@@ -61,6 +64,14 @@ pub async fn authenticate(req: &Inbound, env: &Env, method: Verb) -> Result<Call
         return Err(Refused { error: ApiError::MissingAbility(needed), known: Some(caller) });
     }
     Ok(caller)
+}
+
+/// Refuses a revoked token, however its record was found (the isolate's cache or a KV
+/// read a location may serve for 60 s after the delete): the workspace's revocations,
+/// read at most once a second per isolate and workspace.
+/// A failure to read them is a 500, never an acceptance past the bound.
+async fn revoked(env: &Env, record: &TokenRecord) -> ApiResult<bool> {
+    Ok(crate::store::revocations::refused(env, record.workspace_id, record.token_id).await?)
 }
 
 /// The operator API's guard: the `ADMIN_TOKEN` secret (the bootstrap), compared in

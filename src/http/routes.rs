@@ -232,7 +232,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Operator",
         ops: &[
             op!(Delete, admin::delete_token, Doc::new("deleteToken", "Revoke an API token; it stops working at once.")
-                .describe("The token's KV record is deleted before its row is marked revoked. Revoking a token revoked already answers 204 again (and deletes its KV record again); 404 is for a token the workspace never had.")
+                .describe("The revocation is recorded with the workspace's limits object first (every location refuses the token within 1 s), then its KV record is deleted, then its row marked. Revoking a token revoked already answers 204 again (and repeats every step); 404 is for a token the workspace never had.")
                 .ok(&[(204, "", "Revoked (now or before).")])).audited("token.revoked"),
         ],
     },
@@ -252,7 +252,7 @@ pub static ROUTES: &[Route] = &[
         tag: "Operator",
         ops: &[
             op!(Post, admin::roll_token, Doc::new("rollToken", "Roll an API token: a new token with the same name, abilities and expiry; the old one ends after a grace period. The plain text is in this response only.")
-                .describe("`grace_period_seconds` (0 to 86400, default 0) is how long the old token keeps working: 0 revokes it at once, exactly as DELETE does; otherwise its expiry becomes the earlier of its own and now + grace (a roll never lengthens access), in its KV record and its row. Other locations may accept the old token up to 10 s (their cache) past that. A token rolled already may be rolled again while it is live. A revoked, expired or unknown token is 404.")
+                .describe("`grace_period_seconds` (0 to 86400, default 0) is how long the old token keeps working: 0 revokes it at once, exactly as DELETE does; otherwise its expiry becomes the earlier of its own and now + grace (a roll never lengthens access), in its KV record, its row and the workspace's revocations: every location refuses it within 1 s of that end. A token rolled already may be rolled again while it is live. A revoked, expired or unknown token is 404.")
                 .optional_body("TokenRoll")
                 .ok(&[(201, "RolledToken", "Created; `token` is shown this once, `rolled_from` says when the old token stops.")])).audited("token.rolled"),
         ],

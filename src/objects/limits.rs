@@ -10,9 +10,16 @@
 //! as they leave the window; kept in memory too, loaded once per activation),
 //! `usage(month, count)` (executions against the quota) and `calls(month, kind, count)`
 //! (every call that took a slot, for `GET /v1/usage`).
+//!
+//! At `/revocations` it also keeps the workspace's token revocations
+//! (`domain::revocation`): `revocations(seq, token_id, at)`, kept `KEEP_MS`, and
+//! `revocation_counter`, the last `seq` (a table of its own: pruning must never move it
+//! back). Every isolate reads them at most once a second; one that is up to date costs no
+//! SQL (the counter is kept in memory too).
 
 use crate::domain::limits::{self, ByKind, LimitsAnswer, LimitsRequest, QuotaState, KINDS};
-use std::cell::RefCell;
+use crate::domain::revocation::{RevocationAnswer, RevocationRequest, Revoked, KEEP_MS};
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
@@ -21,6 +28,8 @@ pub struct WorkspaceLimits {
     state: State,
     /// The window's instants, oldest first, and each one's kind; `None` until loaded.
     hits: RefCell<Option<Window>>,
+    /// The revocation counter; `None` until its tables exist and it is read.
+    revocation_counter: Cell<Option<i64>>,
 }
 
 struct Window {
@@ -43,6 +52,12 @@ struct KindRow {
 #[derive(serde::Deserialize)]
 struct CountRow {
     count: f64,
+}
+
+#[derive(serde::Deserialize)]
+struct RevokedRow {
+    token_id: f64,
+    at: f64,
 }
 
 impl WorkspaceLimits {
@@ -128,6 +143,69 @@ impl WorkspaceLimits {
         Ok(LimitsAnswer { rate, quota, by_kind })
     }
 
+    /// The revocations' tables, created on first use; the counter.
+    fn revocation_counter(&self, sql: &SqlStorage) -> Result<i64> {
+        if let Some(c) = self.revocation_counter.get() {
+            return Ok(c);
+        }
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS revocations (seq INTEGER PRIMARY KEY, token_id INTEGER NOT NULL, \
+             at INTEGER NOT NULL)",
+            None,
+        )?;
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS revocation_counter (id INTEGER PRIMARY KEY CHECK (id = 1), \
+             counter INTEGER NOT NULL)",
+            None,
+        )?;
+        let rows: Vec<CountRow> =
+            sql.exec("SELECT counter AS count FROM revocation_counter WHERE id = 1", None)?.to_array()?;
+        let c = rows.first().map_or(0, |r| r.count as i64);
+        self.revocation_counter.set(Some(c));
+        Ok(c)
+    }
+
+    /// Records revocations or answers what came after the caller's counter; synchronous,
+    /// so a `since` answered after a `record` always includes it.
+    fn revocations(&self, ask: &RevocationRequest, now: i64) -> Result<RevocationAnswer> {
+        let sql = self.sql();
+        let mut counter = self.revocation_counter(&sql)?;
+        if !ask.record.is_empty() {
+            for r in &ask.record {
+                counter += 1;
+                sql.exec(
+                    "INSERT INTO revocations (seq, token_id, at) VALUES (?, ?, ?)",
+                    vec![counter.into(), r.token_id.into(), r.at.into()],
+                )?;
+            }
+            sql.exec(
+                "INSERT INTO revocation_counter (id, counter) VALUES (1, ?) \
+                 ON CONFLICT (id) DO UPDATE SET counter = excluded.counter",
+                vec![counter.into()],
+            )?;
+            self.revocation_counter.set(Some(counter));
+            sql.exec("DELETE FROM revocations WHERE at < ?", vec![(now - KEEP_MS).into()])?;
+            return Ok(RevocationAnswer { counter, revoked: Vec::new(), full: false });
+        }
+        let seen = ask.since;
+        // Up to date (or nothing ever revoked): the hot case, every isolate once a second,
+        // no SQL.
+        if seen == counter {
+            return Ok(RevocationAnswer { counter, revoked: Vec::new(), full: counter == 0 });
+        }
+        // A counter of 0, or ahead of ours (storage reset): everything kept.
+        let full = seen <= 0 || seen > counter;
+        let from = if full { 0 } else { seen };
+        let rows: Vec<RevokedRow> = sql
+            .exec(
+                "SELECT token_id, at FROM revocations WHERE seq > ? AND at >= ? ORDER BY seq",
+                vec![from.into(), (now - KEEP_MS).into()],
+            )?
+            .to_array()?;
+        let revoked = rows.iter().map(|r| Revoked { token_id: r.token_id as i64, at: r.at as i64 }).collect();
+        Ok(RevocationAnswer { counter, revoked, full })
+    }
+
     /// Every kind's calls in the window and in the month (zeros included).
     fn by_kind(&self, sql: &SqlStorage, window: &Window, month: &str) -> Result<ByKind> {
         let mut out = ByKind::default();
@@ -146,10 +224,14 @@ impl WorkspaceLimits {
 
 impl DurableObject for WorkspaceLimits {
     fn new(state: State, _env: Env) -> Self {
-        Self { state, hits: RefCell::new(None) }
+        Self { state, hits: RefCell::new(None), revocation_counter: Cell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.path() == "/revocations" {
+            let ask: RevocationRequest = req.json().await?;
+            return Response::from_json(&self.revocations(&ask, crate::platform::now_ms())?);
+        }
         let ask: LimitsRequest = req.json().await?;
         let answer = self.decide(&ask, crate::platform::now_ms())?;
         Response::from_json(&answer)

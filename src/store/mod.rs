@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod operator_keys;
 pub mod quotas;
+pub mod revocations;
 pub mod sealed;
 pub mod tokens;
 pub mod training;

@@ -2,6 +2,7 @@
 //! and the D1 row that listing and revocation use. The plain text is never stored.
 
 use crate::domain::cache::TtlCache;
+use crate::domain::revocation::Revoked;
 use crate::domain::time;
 use crate::platform::d1::{db, int, opt_text, text};
 use serde::{Deserialize, Serialize};
@@ -56,11 +57,11 @@ const COLUMNS: &str = "id, name, abilities, expires_at, created_at";
 
 /// Token records this isolate read in the last `CACHE_MS`, by hash. A client sends its
 /// requests in bursts with one token, and the KV read was a third of the CPU of a small
-/// authenticated request (make bench, list). Staleness stays within what KV already
-/// allows: KV serves edge-cached reads for up to 60 s after a write at another location,
-/// so a revocation never took effect everywhere at once; a record here lives 10 s, and a
-/// revocation through this isolate drops it at once. Unknown tokens are never cached (a
-/// new token works at once), and expiry is checked on every request.
+/// authenticated request (make bench, list). A record here lives 10 s, and KV serves
+/// edge-cached reads for up to 60 s after a delete at another location: neither is what
+/// stops a revoked token, the workspace's revocation list is (`revocations::refused`,
+/// checked on every request, cached or not). Unknown tokens are never cached (a new token
+/// works at once), and expiry is checked on every request.
 const CACHE_MS: i64 = 10_000;
 const CACHE_MAX: usize = 1024;
 
@@ -149,10 +150,19 @@ pub async fn list(env: &Env, workspace_id: i64) -> worker::Result<Vec<TokenInfo>
     Ok(rows.results::<Row>()?.into_iter().map(TokenInfo::from).collect())
 }
 
-/// Revokes a token: its KV record goes first, then the D1 row is marked, so no failure
-/// in between leaves a revoked token working; a retry repeats the KV delete, and a token
-/// revoked already answers the same (`true`). `false`: no such token in the workspace.
-pub async fn revoke(env: &Env, workspace_id: i64, token_id: i64, now_ms: i64) -> worker::Result<bool> {
+/// Revokes a token. First the workspace's revocation record (`revocations::record`): from
+/// then on every isolate refuses it within a second, whatever KV or an isolate's cache
+/// still hold. Then its KV record is deleted and last the D1 row marked, so a failure in
+/// between leaves it listed (its revocation unfinished) but already refused; a retry
+/// repeats every step, and a token revoked already answers the same (`true`). `false`: no
+/// such token in the workspace. `fail_kv_delete`: the test build's injected KV failure.
+pub async fn revoke(
+    env: &Env,
+    workspace_id: i64,
+    token_id: i64,
+    now_ms: i64,
+    fail_kv_delete: bool,
+) -> worker::Result<bool> {
     #[derive(Deserialize)]
     struct Hash {
         token_hash: String,
@@ -164,7 +174,11 @@ pub async fn revoke(env: &Env, workspace_id: i64, token_id: i64, now_ms: i64) ->
         .first(None)
         .await?;
     let Some(h) = row else { return Ok(false) };
+    super::revocations::record(env, workspace_id, &[Revoked { token_id, at: now_ms }]).await?;
     forget(&h.token_hash);
+    if fail_kv_delete {
+        return Err(worker::Error::RustError("test hook: the KV delete fails".into()));
+    }
     env.kv(KV)?.delete(&h.token_hash).await?;
     d.prepare("UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?2 AND workspace_id = ?1 AND revoked_at IS NULL")
         .bind(&[int(workspace_id), int(token_id), text(&time::format_millis(now_ms))])?
@@ -225,10 +239,13 @@ pub async fn roll(
         return Ok(None);
     };
     if grace_ms == 0 {
-        revoke(env, workspace_id, token_id, now_ms).await?;
+        revoke(env, workspace_id, token_id, now_ms, false).await?;
         return Ok(Some(Rolled { token, old_id: token_id, old_expires_at: time::format_millis(now_ms) }));
     }
     let end = old_exp.map_or(now_ms + grace_ms, |exp| exp.min(now_ms + grace_ms));
+    // Its end, as a revocation from `end` on: every isolate then refuses it within a
+    // second of `end`, whatever its cache or KV's edge copy still says about its expiry.
+    super::revocations::record(env, workspace_id, &[Revoked { token_id, at: end }]).await?;
     // KV first, as revocation does: if the row's update then fails, the token still stops
     // at `end` (the listing shows the later time, never the other way round).
     let record = TokenRecord { token_id, workspace_id, abilities, expires_at: Some(end) };

@@ -31,7 +31,7 @@ pub struct World {
     vars: Vec<String>,
 }
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -44,7 +44,7 @@ fn run(cmd: &mut Command, what: &str) {
     assert!(status.success(), "{what} failed: {status}");
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
@@ -198,6 +198,11 @@ impl World {
         let set: Vec<(&str, Option<&str>)> =
             overrides.iter().filter_map(|o| o.split_once(':')).map(|(n, v)| (n, Some(v))).collect();
         self.another_worker(&format!("one-off-{label}"), &state, &set)
+    }
+
+    /// This worker's scratch directory (its snapshot of the test build is `app/`).
+    pub fn scratch(&self) -> &Path {
+        &self.scratch
     }
 
     /// The worker that refuses private upstreams, as production does.

@@ -22,6 +22,7 @@ mod operator;
 mod quotas;
 mod records;
 mod requests;
+mod revocation;
 mod secrets;
 mod training;
 mod webhooks;
@@ -61,6 +62,7 @@ fn main() {
     cases.extend(quotas::cases());
     cases.extend(audit::cases());
     cases.extend(secrets::cases());
+    cases.extend(revocation::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
