@@ -174,15 +174,139 @@ fn next(v: JsValue, args: &mut Vec<JsValue>) -> String {
     format!("?{}", args.len())
 }
 
+/// `?1`: the free plan's cutoff, `?2`: everyone else's, `?3`: at most this many rows.
+const PURGE: &str = "DELETE FROM audit_logs WHERE seq IN (SELECT a.seq FROM audit_logs a \
+ LEFT JOIN workspaces w ON w.id = a.workspace_id WHERE a.created_ms < ?1 \
+ AND (a.created_ms < ?2 OR w.plan = 'free') LIMIT ?3) RETURNING seq";
+
 /// Deletes entries past their retention (90 days on the free plan, 365 otherwise and for
 /// operator entries), at most `batch` per call; how many went.
 pub async fn purge(env: &Env, now_ms: i64, batch: i64) -> worker::Result<usize> {
     const DAY: i64 = 86_400_000;
     let short = now_ms - retention_days(Some("free")) * DAY;
     let long = now_ms - retention_days(None) * DAY;
-    let sql = "DELETE FROM audit_logs WHERE seq IN (SELECT a.seq FROM audit_logs a \
-     LEFT JOIN workspaces w ON w.id = a.workspace_id WHERE a.created_ms < ?1 \
-     AND (a.created_ms < ?2 OR w.plan = 'free') LIMIT ?3) RETURNING seq";
-    let rows = db(env)?.prepare(sql).bind(&[int(short), int(long), int(batch)])?.all().await?;
+    let rows = db(env)?.prepare(PURGE).bind(&[int(short), int(long), int(batch)])?.all().await?;
     Ok(rows.results::<serde_json::Value>()?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The statements on host SQLite with the migrations applied.
+    use super::{INSERT, PURGE};
+    use rusqlite::{params, Connection};
+
+    fn db() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        for f in files {
+            conn.execute_batch(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO workspaces (id, name, plan, created_at, updated_at) VALUES (1, 'f', 'free', 'x', 'x'), \
+             (2, 'p', 'pro', 'x', 'x'); \
+             INSERT INTO api_tokens (id, workspace_id, name, token_hash, abilities, created_at) \
+             VALUES (5, 1, 'CRM sync', 'h', '[]', 'x');",
+        )
+        .unwrap();
+        conn
+    }
+
+    /// Runs the insert with the given target options; whether a row was written.
+    fn insert(conn: &Connection, id: &str, event: Option<&str>, last_insert: bool, if_changed: bool) -> bool {
+        let n = conn
+            .execute(
+                INSERT,
+                params![
+                    id,
+                    1,
+                    "t",
+                    0,
+                    "token",
+                    "5",
+                    None::<String>,
+                    "agent.updated",
+                    "agent",
+                    None::<String>,
+                    "path-id",
+                    "req",
+                    None::<String>,
+                    None::<String>,
+                    None::<String>,
+                    "[]",
+                    None::<i64>,
+                    event,
+                    last_insert as i64,
+                    if_changed as i64
+                ],
+            )
+            .unwrap();
+        n == 1
+    }
+
+    fn target(conn: &Connection, id: &str) -> (String, Option<String>) {
+        conn.query_row("SELECT target_id, actor_name FROM audit_logs WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_insert_takes_its_target_and_guards() {
+        let conn = db();
+        // The path's id, and the token's name read in the same statement.
+        assert!(insert(&conn, "a1", None, false, false));
+        assert_eq!(target(&conn, "a1"), ("path-id".into(), Some("CRM sync".into())));
+        // An event that was not written (the change found nothing): no entry.
+        assert!(!insert(&conn, "a2", Some("evt_missing"), false, false));
+        // An event that was: its resource is the target.
+        conn.execute_batch(
+            "INSERT INTO events (id, workspace_id, type, resource_type, resource_id, sequence, object, created_at, created_ms) \
+             VALUES ('evt_1', 1, 'agent.updated', 'agent', '42', 1, '{}', 'x', 0)",
+        )
+        .unwrap();
+        assert!(insert(&conn, "a3", Some("evt_1"), false, false));
+        assert_eq!(target(&conn, "a3").0, "42");
+        // Only if the statement before changed a row.
+        conn.execute("UPDATE workspaces SET name = 'n' WHERE id = 99", []).unwrap();
+        assert!(!insert(&conn, "a4", None, false, true));
+        conn.execute("UPDATE workspaces SET name = 'n' WHERE id = 1", []).unwrap();
+        assert!(insert(&conn, "a5", None, false, true));
+    }
+
+    #[test]
+    fn the_purge_keeps_each_plan_its_days() {
+        let conn = db();
+        const DAY: i64 = 86_400_000;
+        let now = 1_000 * DAY;
+        for (i, (ws, age)) in [(1, 10), (1, 100), (2, 100), (2, 400), (0, 400)].iter().enumerate() {
+            let ws: Option<i64> = (*ws != 0).then_some(*ws);
+            conn.execute(
+                "INSERT INTO audit_logs (id, workspace_id, created_at, created_ms, actor_type, action, target_type, request_id) \
+                 VALUES (?1, ?2, 'x', ?3, 'token', 'a.b', 'a', 'r')",
+                params![format!("e{i}"), ws, now - age * DAY],
+            )
+            .unwrap();
+        }
+        let deleted = |limit: i64| {
+            let mut stmt = conn.prepare(PURGE).unwrap();
+            let n = stmt.query_map(params![now - 90 * DAY, now - 365 * DAY, limit], |_| Ok(())).unwrap().count();
+            n
+        };
+        assert_eq!(deleted(1), 1, "bounded per run");
+        assert_eq!(deleted(100), 2);
+        let left: Vec<String> = conn
+            .prepare("SELECT id FROM audit_logs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        // Free: 10 days kept, 100 gone; pro: 100 kept, 400 gone; operator: 400 gone.
+        assert_eq!(left, ["e0", "e2"]);
+    }
 }
