@@ -22,4 +22,5 @@ pub mod token;
 pub mod training;
 pub mod validate;
 pub mod webhook;
+pub mod widget;
 pub mod workspace;

@@ -20,3 +20,4 @@ pub mod conversations;
 pub mod customers;
 pub mod members;
 pub mod page;
+pub mod widget;
