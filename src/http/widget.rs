@@ -197,7 +197,7 @@ pub async fn serve(
         None
     };
     let allowed = gate.as_ref().is_some_and(|g| {
-        serde_json::from_str::<Vec<String>>(&g.allowed_origins).is_ok_and(|list| list.iter().any(|o| *o == origin))
+        serde_json::from_str::<Vec<String>>(&g.allowed_origins).is_ok_and(|list| list.contains(&origin))
     });
     let Some(gate) = gate.filter(|_| allowed && !origin.is_empty()) else {
         let mut reply = error_response(origin_not_allowed(), request_id);

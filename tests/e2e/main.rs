@@ -24,6 +24,7 @@ mod records;
 mod requests;
 mod training;
 mod webhooks;
+mod widget;
 mod workspaces;
 
 use harness::World;
@@ -59,6 +60,7 @@ fn main() {
     cases.extend(limits::cases());
     cases.extend(quotas::cases());
     cases.extend(audit::cases());
+    cases.extend(widget::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
