@@ -20,6 +20,8 @@ pub fn cases() -> Vec<crate::Case> {
         a_widget_message_arrives_as_a_customer_message_created_webhook,
         widget_search_cites_titles_and_urls_only,
         per_session_and_per_key_rate_limits,
+        widget_keys_count_against_their_storage_quota,
+        demo_page_in_headless_chromium,
     ]
 }
 
@@ -442,4 +444,109 @@ fn per_session_and_per_key_rate_limits(w: &World) {
     // The workspace's server API is untouched by the widget's windows.
     w.get("/v1/widget-keys", &t.token).expect(200);
     w.get("/v1/conversations", &t.token).expect(200);
+}
+
+fn widget_keys_count_against_their_storage_quota(w: &World) {
+    let ws = w.workspace_with(json!({"name": "widget quota", "storage_quotas": {"widget_keys": 1}}));
+    let id = ws["id"].as_i64().unwrap();
+    let t = Tenant { id, token: w.token_for(id, &["external-api:read", "external-api:write"]) };
+    key_with(w, &t, json!({}));
+    let body = json!({"agent": format!("widget-bot-{id}"), "allowed_origins": [ORIGIN]});
+    let refused = w.post("/v1/widget-keys", &t.token, &body).expect_error(403, "STORAGE_QUOTA_EXCEEDED");
+    assert_eq!((refused["resource"].as_str(), refused["current"].as_i64()), (Some("widget_keys"), Some(1)));
+    let usage = w.get("/v1/usage", &t.token).expect(200).json();
+    assert_eq!(usage["storage"]["widget_keys"], json!({"used": 1, "limit": 1}));
+}
+
+/// `examples/widget/` in Debian's chromium, headless: the page is served by the mock
+/// server (its origin is the key's allowed origin), opens a session, starts a conversation
+/// with a message, reads it back, and posts what it saw to the mock. Chromium runs in its
+/// own process group under `timeout`, and the group is killed whatever happens.
+fn demo_page_in_headless_chromium(w: &World) {
+    let browser = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {b}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .unwrap_or_else(|| {
+            panic!("chromium is not installed: `make browser-tools` (part of `make test`) installs Debian's chromium")
+        });
+    let t = w.tenant();
+    let k = key_with(w, &t, json!({}));
+    let id = k["id"].as_i64().unwrap();
+    w.patch(&format!("/v1/widget-keys/{id}"), &t.token, &json!({"allowed_origins": [w.mock.url]})).expect(200);
+    let dir = format!("/demo-{}", t.id);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/widget");
+    for (file, kind) in [("index.html", "text/html; charset=utf-8"), ("widget.js", "text/javascript; charset=utf-8")] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).expect("examples/widget");
+        w.mock.answer_raw(&format!("{dir}/{file}"), 200, kind, &text);
+    }
+    let report = format!("{dir}/report");
+    w.mock.answer_raw(&report, 204, "text/plain", "");
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let page = format!(
+        "{}{dir}/index.html?api={}&key={}&auto={}&report={}",
+        w.mock.url,
+        enc(&w.base),
+        enc(&pk(&k)),
+        enc("Hello from a real browser"),
+        enc(&report)
+    );
+    let profile = std::env::temp_dir().join(format!("weav-chromium-{}", t.id));
+    let mut child = {
+        use std::os::unix::process::CommandExt;
+        std::process::Command::new("timeout")
+            .args([
+                "-k",
+                "5",
+                "90",
+                browser,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ])
+            .args(["--no-first-run", "--no-default-browser-check", "--disable-extensions"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(&page)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start chromium")
+    };
+    let pgid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(75);
+    let got = loop {
+        let got = w.mock.requests(&report);
+        if !got.is_empty() || Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    // TERM first, so that chromium reaps its own helpers; KILL whatever is left.
+    let signal = |sig: &str| std::process::Command::new("kill").args(["-s", sig, "--", &format!("-{pgid}")]).status();
+    let _ = signal("TERM");
+    let stop = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().ok().flatten().is_none() && Instant::now() < stop {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = signal("KILL");
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(!got.is_empty(), "the page reported nothing within 75 s");
+    let seen: Value = serde_json::from_str(&got[0].body).expect("the report is JSON");
+    assert!(seen.get("error").is_none(), "the page failed: {seen}");
+    assert_eq!(seen["agent"]["name"], "Tweety Bird");
+    assert_eq!(seen["messages"][0]["body"], "Hello from a real browser");
+    assert_eq!(seen["messages"][0]["sender"]["type"], "customer");
+    assert_eq!(seen["conversation"]["message_count"], 1);
+    assert!(seen["shown"].as_str().unwrap().contains("Hello from a real browser"), "{seen}");
+    // The server sees the same conversation, written by the visitor's customer.
+    let cv = w.get(&format!("/v1/conversations/{}", seen["conversation"]["id"]), &t.token).expect(200).json();
+    assert_eq!(cv["customer"]["id"], seen["session"]["customer_id"]);
+    assert_eq!(cv["channel"], "chat");
 }
