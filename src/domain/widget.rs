@@ -387,6 +387,20 @@ mod tests {
         assert_eq!(verify_jwt(SECRET, "abc", now), Err("not three parts"));
     }
 
+    /// What the README's Node snippet makes (run once with node, pasted here): an
+    /// integrator following it gets a session.
+    #[test]
+    fn the_readme_node_snippet_signs_what_we_verify() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZW1haWwiOiJhbm5Ac2hvcC5leGFtcGxlIiwibmFtZSI6IkFubiIsImV4cCI6MTgwMDAwMDYwMH0.JqAC3oJTn9WCgSMl-sowEe2OWvAYqWM30ULgMLjiVA8";
+        let id = verify_jwt(SECRET, jwt, 1_800_000_000).unwrap();
+        assert_eq!((id.external_id.as_str(), id.name.as_deref()), ("user-42", Some("Ann")));
+        assert!(user_hash_matches(
+            SECRET,
+            "user-42",
+            "7fd9103e2fb56eecd6573f8d42cbd4fb86c70f181272c4f2f4654e926ddc846b"
+        ));
+    }
+
     #[test]
     fn messages_need_a_body() {
         assert_eq!(message_input(&obj(json!({"body": "hi"}))).unwrap(), "hi");
