@@ -360,7 +360,6 @@ async fn signing_secret(cx: &Ctx, w: &Widget) -> ApiResult<String> {
 /// integrator vouched for. Every failed verification is the same 401; why goes to the log.
 pub async fn create_session(cx: &mut Ctx) -> ApiResult<Reply> {
     let w = widget(cx)?;
-    let ws = w.workspace_id;
     let map = body::json_object_or_empty(cx).await?;
     let input = rules::session_input(&map)?;
     let required = w.identity_verification == "required";
@@ -394,7 +393,20 @@ pub async fn create_session(cx: &mut Ctx) -> ApiResult<Reply> {
         }
     };
     let Some(identity) = identity else { return Err(ApiError::Unauthenticated) };
-    let now = time::format_millis(now_ms);
+    match open_identified(cx, &w, &identity, verified).await {
+        // Two first sessions of one new user at once: the other made the customer; this
+        // one's batch rolled back whole, and the customer is found now.
+        Err(ApiError::Internal(e)) if e.contains("UNIQUE constraint failed: customers") => {
+            open_identified(cx, &w, &identity, verified).await
+        }
+        other => other,
+    }
+}
+
+/// A session for the customer with the identity's external id, made if there is none.
+async fn open_identified(cx: &mut Ctx, w: &Widget, identity: &rules::Identity, verified: bool) -> ApiResult<Reply> {
+    let ws = w.workspace_id;
+    let now = time::format_millis(now_ms());
     let mut stmts = Vec::new();
     let mut checks = Vec::new();
     let mut emitted = Vec::new();
@@ -429,7 +441,7 @@ pub async fn create_session(cx: &mut Ctx) -> ApiResult<Reply> {
             SessionCustomer::External(&identity.external_id)
         }
     };
-    open(cx, &w, customer, verified, None, stmts, &checks, emitted).await
+    open(cx, w, customer, verified, None, stmts, &checks, emitted).await
 }
 
 fn customer_created(cx: &Ctx, ws: i64) -> ApiResult<events::Emitted> {
