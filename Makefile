@@ -15,7 +15,7 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test bench bench-tools tools rust-tools npm-tools build build-test unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
+.PHONY: help dev test bench bench-tools browser-tools tools rust-tools npm-tools build build-test unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
@@ -75,6 +75,7 @@ dev: tools
 ## Test ----------------------------------------------------------------------------------
 test: tools
 	-@$(MAKE) -s bench-tools
+	$(MAKE) -s browser-tools
 	$(MAKE) -s lint
 	cargo test --lib
 	cargo test --test query_plans
@@ -116,6 +117,11 @@ soak-smoke: tools
 bench-tools:
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
+
+# Debian's chromium: the widget demo page's end-to-end test runs in it, headless.
+browser-tools:
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y --no-install-recommends chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; }
 
 bench: tools bench-tools
 	node bench/bench.mjs

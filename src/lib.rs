@@ -122,4 +122,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = jobs::reseal::run(&env).await {
         worker::console_error!("re-seal failed: {}", platform::d1::error_text(&e));
     }
+    // Widget sessions past their hour: they already answer 401, this only frees the rows.
+    if let Err(e) = store::widget::purge_expired(&env, platform::now_ms()).await {
+        worker::console_error!("widget session purge failed: {}", platform::d1::error_text(&e));
+    }
 }

@@ -23,4 +23,5 @@ pub mod token;
 pub mod training;
 pub mod validate;
 pub mod webhook;
+pub mod widget;
 pub mod workspace;

@@ -14,6 +14,10 @@ const CHECKSUM_LEN: usize = 6; // 62^6 > 2^32
 pub const TOKEN_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
 /// The operator API's named keys (`/admin/v1/operator-keys`).
 pub const OPERATOR_PREFIX: &str = "weav_op_";
+/// A website widget's publishable key: public (it sits in the page), named in widget paths.
+pub const PUBLISHABLE_PREFIX: &str = "weav_pk_";
+/// An end user's widget session, valid only on that widget's routes.
+pub const SESSION_PREFIX: &str = "weav_sess_";
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Builds a token from random bytes (at least 30; the caller takes them from the CSPRNG).
@@ -26,6 +30,16 @@ pub fn from_random(bytes: &[u8]) -> Option<String> {
 /// An operator key from random bytes, as `from_random` builds an API token.
 pub fn operator_key_from_random(bytes: &[u8]) -> Option<String> {
     with_prefix(OPERATOR_PREFIX, bytes)
+}
+
+/// A publishable widget key from random bytes, as `from_random` builds an API token.
+pub fn publishable_key_from_random(bytes: &[u8]) -> Option<String> {
+    with_prefix(PUBLISHABLE_PREFIX, bytes)
+}
+
+/// A widget session token from random bytes, as `from_random` builds an API token.
+pub fn session_from_random(bytes: &[u8]) -> Option<String> {
+    with_prefix(SESSION_PREFIX, bytes)
 }
 
 fn with_prefix(prefix: &str, bytes: &[u8]) -> Option<String> {
@@ -68,6 +82,16 @@ pub fn is_well_formed(token: &str) -> bool {
 /// True when the text is an operator key's shape with a matching checksum.
 pub fn is_operator_key(key: &str) -> bool {
     has_shape(OPERATOR_PREFIX, key)
+}
+
+/// True when the text is a publishable widget key's shape with a matching checksum.
+pub fn is_publishable_key(key: &str) -> bool {
+    has_shape(PUBLISHABLE_PREFIX, key)
+}
+
+/// True when the text is a widget session token's shape with a matching checksum.
+pub fn is_session_token(token: &str) -> bool {
+    has_shape(SESSION_PREFIX, token)
 }
 
 fn has_shape(prefix: &str, token: &str) -> bool {
@@ -158,6 +182,21 @@ mod tests {
     #[test]
     fn crc32_matches_the_standard_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn widget_keys_and_sessions_pass_for_nothing_else() {
+        let bytes: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+        let pk = publishable_key_from_random(&bytes).unwrap();
+        let sess = session_from_random(&bytes).unwrap();
+        assert!(pk.starts_with("weav_pk_") && is_publishable_key(&pk));
+        assert!(sess.starts_with("weav_sess_") && is_session_token(&sess));
+        for other in [&pk, &sess] {
+            assert!(!is_well_formed(other), "{other} passes as an API token");
+            assert!(!is_operator_key(other));
+        }
+        assert!(!is_session_token(&pk) && !is_publishable_key(&sess));
+        assert!(!is_publishable_key(&sample()) && !is_session_token(&sample()));
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "connection.created",
     "connection.deleted",
     "webhook.test",
+    "widget_key.created",
+    "widget_key.updated",
+    "widget_key.deleted",
 ];
 
 pub const SECRET_PREFIX: &str = "whsec_";

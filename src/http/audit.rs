@@ -23,9 +23,22 @@ use worker::{D1PreparedStatement, Env};
 /// Who made a change.
 #[derive(Debug, Clone)]
 pub enum Actor {
-    Token { id: i64 },
-    OperatorKey { id: String, name: String },
+    Token {
+        id: i64,
+    },
+    OperatorKey {
+        id: String,
+        name: String,
+    },
     AdminToken,
+    /// A page opening a session with a publishable widget key.
+    WidgetKey {
+        id: i64,
+    },
+    /// An end user's widget session.
+    WidgetSession {
+        id: String,
+    },
 }
 
 impl Actor {
@@ -34,6 +47,8 @@ impl Actor {
             Actor::Token { id } => ("token", Some(id.to_string()), None),
             Actor::OperatorKey { id, name } => ("operator_key", Some(id.clone()), Some(name.as_str())),
             Actor::AdminToken => ("admin_token", None, None),
+            Actor::WidgetKey { id } => ("widget_key", Some(id.to_string()), None),
+            Actor::WidgetSession { id } => ("widget_session", Some(id.clone()), None),
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod request;
 pub mod routes;
 pub mod training;
 pub mod webhooks;
+pub mod widget;
 pub mod workspace;
 
 use auth::Caller;
@@ -57,6 +58,8 @@ pub struct Ctx {
     pub body: Option<Vec<u8>>,
     /// The audit entry this write leaves (`audit`); `None` on reads and public routes.
     pub audit: Option<audit::Pending>,
+    /// The widget key and session a widget route was let in with (`widget::serve`).
+    pub widget: Option<widget::Widget>,
 }
 
 impl Ctx {
@@ -108,6 +111,10 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
     let method = req.method();
     let found = routes::find(req.path()).ok_or_else(ApiError::not_found)?;
     let route = found.route;
+    // Widget routes have their own path: origin, session, their own rate windows, CORS.
+    if matches!(route.access, Access::WidgetKey | Access::WidgetSession) {
+        return widget::serve(route, found.params, req, env, request_id).await;
+    }
     // A public deployment can switch the operator API off: it is then not there, for any
     // method (a 405 with `Allow` would tell the route exists).
     if route.access == Access::Admin && crate::platform::var(&env, "ADMIN_API_ENABLED", "true") == "false" {
@@ -121,6 +128,8 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             let actor = auth::admin(&req, &env).await?;
             (None, Some(actor))
         }
+        // Handed to `widget::serve` above.
+        Access::WidgetKey | Access::WidgetSession => return Err(ApiError::not_found()),
         Access::Token => match auth::authenticate(&req, &env, method).await {
             Ok(c) => {
                 let actor = audit::Actor::Token { id: c.token_id };
@@ -149,6 +158,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         caller,
         body: None,
         audit: None,
+        widget: None,
     };
     if let (Some(action), Some(actor)) = (op.audit, actor) {
         cx.audit =

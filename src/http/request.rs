@@ -47,6 +47,11 @@ impl Inbound {
         origin_of(&self.url)
     }
 
+    /// A CORS preflight (`OPTIONS` is no `Verb`: only widget routes answer it).
+    pub fn is_options(&self) -> bool {
+        self.raw.method() == "OPTIONS"
+    }
+
     pub fn headers(&self) -> &Headers {
         &self.headers
     }

@@ -13,7 +13,7 @@ use super::openapi::Doc;
 use super::{
     actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, openapi,
 };
-use super::{audit, error::ApiResult, members, operator_keys, training, webhooks, workspace, Ctx, Reply};
+use super::{audit, error::ApiResult, members, operator_keys, training, webhooks, widget, workspace, Ctx, Reply};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -27,6 +27,11 @@ pub enum Access {
     Admin,
     /// An API token with the ability the method needs.
     Token,
+    /// A website widget's page: a publishable key in the path and an allowed `Origin`
+    /// (`http::widget`); no API token (one is a 401).
+    WidgetKey,
+    /// As `WidgetKey`, plus an end-user session (`Authorization: Bearer weav_sess_...`).
+    WidgetSession,
 }
 
 /// An HTTP method as the router sees it. Methods no route declares (`QUERY`, `TRACE`,
@@ -885,6 +890,100 @@ pub static ROUTES: &[Route] = &[
         ops: &[
             op!(Get, webhooks::get_event, Doc::new("getEvent", "One event, as delivered.")
                 .ok(&[(200, "Event", "The event.")])),
+        ],
+    },
+    Route {
+        path: "/v1/widget-keys",
+        access: Token,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::list_keys, Doc::new("listWidgetKeys", "The workspace's publishable widget keys.")
+                .query(openapi::params::list_widget_keys)
+                .ok(&[(200, "WidgetKeyList", "`{data,start,end,count}`.")])),
+            op!(Post, widget::create_key, Doc::new("createWidgetKey", "Create a publishable key for a website widget; its signing secret is shown in this response only.")
+                .describe("The key (`weav_pk_...`) is public: it goes in the page and may be read again. The `signing_secret` (`whsec_...`) stays on your server: it signs `user_hash` (hex HMAC-SHA256 of the user id) and `user_jwt` (HS256), both with the whole secret string as UTF-8 bytes.")
+                .body("WidgetKeyCreate")
+                .storage_quota()
+                .ok(&[(201, "WidgetKeyWithSecret", "Created, with `signing_secret`.")])).audited("widget_key.created"),
+        ],
+    },
+    Route {
+        path: "/v1/widget-keys/{id}",
+        access: Token,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::get_key, Doc::new("getWidgetKey", "One publishable widget key (never its secret).")
+                .ok(&[(200, "WidgetKey", "The key.")])),
+            op!(Patch, widget::update_key, Doc::new("updateWidgetKey", "Change a key's origins, agent, verification, name or rate limits.")
+                .body("WidgetKeyUpdate")
+                .ok(&[(200, "WidgetKey", "The key.")])).audited("widget_key.updated"),
+            op!(Delete, widget::delete_key, Doc::new("deleteWidgetKey", "Delete a key; its sessions end at once.")
+                .ok(&[(204, "", "Deleted.")])).audited("widget_key.deleted"),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/config",
+        access: WidgetKey,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::config, Doc::new("getWidgetConfig", "What the widget shows: its agent's name and picture.")
+                .ok(&[(200, "WidgetConfig", "The configuration.")])),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/sessions",
+        access: WidgetKey,
+        tag: "Widget",
+        ops: &[
+            op!(Post, widget::create_session, Doc::new("createWidgetSession", "Open (or renew) an end user's session: anonymous, or vouched for by your server.")
+                .describe("Send nothing (a new visitor), `visitor_id` (the same visitor again), `user_jwt` (HS256, `sub` = your user id, `exp` at most 24 h ahead, optional `email` and `name`), or `user_id` with `user_hash`. The customer with that `external_id` is found or created; a signed user is marked `traits.identity_verified`. With `identity_verification: required` anything unsigned, and any failed verification, is 401. A session lasts an hour and is bound to this key, this origin and that customer.")
+                .optional_body("WidgetSessionCreate")
+                .ok(&[(201, "WidgetSession", "The session.")])).audited("widget_session.created"),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/conversations",
+        access: WidgetSession,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::list_conversations, Doc::new("listWidgetConversations", "The session customer's conversations.")
+                .query(openapi::params::list_widget_conversations)
+                .ok(&[(200, "WidgetConversationList", "A page.")])),
+            op!(Post, widget::create_conversation, Doc::new("createWidgetConversation", "Start a chat conversation, optionally with a first message.")
+                .optional_body("WidgetConversationCreate")
+                .ok(&[(201, "WidgetConversation", "Created.")])).audited("conversation.created"),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/conversations/{id}",
+        access: WidgetSession,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::get_conversation, Doc::new("getWidgetConversation", "One of the session customer's conversations (another's is 404).")
+                .ok(&[(200, "WidgetConversation", "The conversation.")])),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/conversations/{id}/messages",
+        access: WidgetSession,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::list_messages, Doc::new("listWidgetMessages", "The conversation's messages, oldest first (never notes).")
+                .query(openapi::params::list_widget_messages)
+                .ok(&[(200, "WidgetMessageList", "A page.")])),
+            op!(Post, widget::add_message, Doc::new("addWidgetMessage", "Post a customer message.")
+                .body("WidgetMessageCreate")
+                .ok(&[(201, "WidgetMessage", "The message.")])).audited("message.created"),
+        ],
+    },
+    Route {
+        path: "/v1/widget/{key}/knowledge/search",
+        access: WidgetSession,
+        tag: "Widget",
+        ops: &[
+            op!(Get, widget::search, Doc::new("searchWidgetKnowledge", "Search the widget agent's knowledge; citations carry only titles and URLs.")
+                .query(openapi::params::search_widget_knowledge)
+                .ok(&[(200, "WidgetSearchResult", "The hits.")])),
         ],
     },
 ];

@@ -7,7 +7,14 @@ use worker::{Env, Method, Request, RequestInit};
 pub const BINDING: &str = "LIMITS";
 
 pub async fn ask(env: &Env, workspace_id: i64, ask: &LimitsRequest) -> worker::Result<LimitsAnswer> {
-    let stub = env.durable_object(BINDING)?.id_from_name(&workspace_id.to_string())?.get_stub()?;
+    ask_named(env, &workspace_id.to_string(), ask).await
+}
+
+/// The same request to the object of another name: the website widget keeps a window per
+/// key (`widget-key:<id>`) and per session (`widget-session:<id>`) in objects of this class,
+/// apart from every workspace's (whose names are all digits).
+pub async fn ask_named(env: &Env, name: &str, ask: &LimitsRequest) -> worker::Result<LimitsAnswer> {
+    let stub = env.durable_object(BINDING)?.id_from_name(name)?.get_stub()?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(serde_json::to_string(ask)?.into()));
     let req = Request::new_with_init("https://limits.internal/", &init)?;

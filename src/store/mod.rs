@@ -22,3 +22,4 @@ pub mod conversations;
 pub mod customers;
 pub mod members;
 pub mod page;
+pub mod widget;

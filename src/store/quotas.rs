@@ -96,8 +96,7 @@ pub fn count_sql(r: Resource, parent: Parent) -> String {
             "(SELECT COALESCE(MAX(message_count + note_count), 0) FROM conversations WHERE workspace_id = ?1)".into()
         }
         (Resource::WebhookSubscriptions, _) => "(SELECT COUNT(*) FROM webhooks WHERE workspace_id = ?1)".into(),
-        // Widget keys do not exist yet: nothing is stored.
-        (Resource::WidgetKeys, _) => "0".into(),
+        (Resource::WidgetKeys, _) => "(SELECT COUNT(*) FROM widget_keys WHERE workspace_id = ?1)".into(),
         (r, _) => counter(r.name()),
     }
 }

@@ -1,6 +1,7 @@
 //! Every sealed column in D1, for the re-seal after a key rotation (`jobs::reseal`):
 //! `connections.credentials`, `webhooks.secret` and `webhooks.previous_secret` (one sealed
-//! value each) and `agent_functions.headers` (a JSON object of sealed values).
+//! value each), `widget_keys.secret` and `agent_functions.headers` (a JSON object
+//! of sealed values).
 
 use crate::domain::secret::PREFIX_LEN;
 use crate::platform::d1::{db, int, text};
@@ -14,18 +15,25 @@ pub enum Column {
     Credentials,
     WebhookSecret,
     WebhookPreviousSecret,
+    WidgetSigningSecret,
     FunctionHeaders,
 }
 
 impl Column {
-    const ALL: [Column; 4] =
-        [Column::Credentials, Column::WebhookSecret, Column::WebhookPreviousSecret, Column::FunctionHeaders];
+    const ALL: [Column; 5] = [
+        Column::Credentials,
+        Column::WebhookSecret,
+        Column::WebhookPreviousSecret,
+        Column::WidgetSigningSecret,
+        Column::FunctionHeaders,
+    ];
 
     fn table_column(self) -> (&'static str, &'static str) {
         match self {
             Column::Credentials => ("connections", "credentials"),
             Column::WebhookSecret => ("webhooks", "secret"),
             Column::WebhookPreviousSecret => ("webhooks", "previous_secret"),
+            Column::WidgetSigningSecret => ("widget_keys", "secret"),
             Column::FunctionHeaders => ("agent_functions", "headers"),
         }
     }
@@ -35,6 +43,7 @@ impl Column {
             Column::Credentials => "connections.credentials",
             Column::WebhookSecret => "webhooks.secret",
             Column::WebhookPreviousSecret => "webhooks.previous_secret",
+            Column::WidgetSigningSecret => "widget_keys.secret",
             Column::FunctionHeaders => "agent_functions.headers",
         }
     }

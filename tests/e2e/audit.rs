@@ -85,6 +85,34 @@ impl<'a> Walk<'a> {
     }
 }
 
+impl Walk<'_> {
+    /// A website widget write from a page (`Origin`, a session or none): one new entry
+    /// whose actor is the widget key or session.
+    #[allow(clippy::too_many_arguments)]
+    fn widget_step(
+        &mut self,
+        session: Option<&str>,
+        origin: &str,
+        doc_path: &str,
+        path: &str,
+        body: Value,
+        actor: &str,
+    ) -> Value {
+        let headers = [("Origin", origin), ("User-Agent", "weav-e2e-audit")];
+        let resp = self.w.send("POST", path, session, Some(&body.to_string()), &headers);
+        assert_eq!(resp.status, 201, "POST {path}: {}", resp.body);
+        let key = ("POST".to_string(), doc_path.to_string());
+        let action = self.ops.get(&key).unwrap_or_else(|| panic!("POST {doc_path} is not a documented write")).clone();
+        let new = self.entries_since();
+        assert_eq!(new.len(), 1, "POST {path}: expected one new entry, got {new:#?}");
+        assert_eq!(new[0]["action"], action.as_str(), "{:#?}", new[0]);
+        assert_eq!(new[0]["actor"]["type"], actor, "{:#?}", new[0]);
+        self.last = Some(new[0]["id"].as_str().unwrap().to_string());
+        self.done.insert(key);
+        resp.json()
+    }
+}
+
 fn every_write_operation_leaves_one_entry(w: &World) {
     let doc = w.get("/v1/openapi.json", "").expect(200).json();
     let mut ops = BTreeMap::new();
@@ -337,6 +365,39 @@ fn every_write_operation_leaves_one_entry(w: &World) {
         202,
     );
     walk.step(tk, "DELETE", "/v1/webhooks/{id}", &whp, None, 204);
+    // The website widget: keys with the token, then a page's session, conversation and message.
+    let origin = "https://audit.example";
+    let body = json!({"agent": "audit-bot", "allowed_origins": [origin]});
+    let key = walk.step(tk, "POST", "/v1/widget-keys", "/v1/widget-keys", Some(body), 201);
+    let kp = format!("/v1/widget-keys/{}", key["id"]);
+    walk.step(tk, "PATCH", "/v1/widget-keys/{id}", &kp, Some(json!({"name": "Audited"})), 200);
+    let base = format!("/v1/widget/{}", key["key"].as_str().unwrap());
+    let s = walk.widget_step(
+        None,
+        origin,
+        "/v1/widget/{key}/sessions",
+        &format!("{base}/sessions"),
+        json!({}),
+        "widget_key",
+    );
+    let st = s["token"].as_str().unwrap().to_string();
+    let cv = walk.widget_step(
+        Some(&st),
+        origin,
+        "/v1/widget/{key}/conversations",
+        &format!("{base}/conversations"),
+        json!({"body": "Hi"}),
+        "widget_session",
+    );
+    walk.widget_step(
+        Some(&st),
+        origin,
+        "/v1/widget/{key}/conversations/{id}/messages",
+        &format!("{base}/conversations/{}/messages", cv["id"]),
+        json!({"body": "Again"}),
+        "widget_session",
+    );
+    walk.step(tk, "DELETE", "/v1/widget-keys/{id}", &kp, None, 204);
     walk.step(tk, "DELETE", "/v1/agents/{agent}", "/v1/agents/audit-bot", None, 204);
 
     // Operator: a token revoked.

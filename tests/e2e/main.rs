@@ -26,6 +26,7 @@ mod revocation;
 mod secrets;
 mod training;
 mod webhooks;
+mod widget;
 mod workspaces;
 
 use harness::World;
@@ -63,6 +64,7 @@ fn main() {
     cases.extend(audit::cases());
     cases.extend(secrets::cases());
     cases.extend(revocation::cases());
+    cases.extend(widget::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

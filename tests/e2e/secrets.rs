@@ -105,12 +105,19 @@ fn no_plain_secret_in_any_stored_row(w: &World) {
         .unwrap()
         .to_string();
 
+    // A website widget's signing secret.
+    let widget = json!({"agent": "sealed", "allowed_origins": ["https://shop.example"], "name": "Shop"});
+    let signing = w.post("/v1/widget-keys", &t.token, &widget).expect(201).json()["signing_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
     // The scan sees what is stored as it is, in D1 and in the idempotency object: were a
     // secret stored plain, it would be found the same way.
     for marker in [&conn_name, &agent_name, &key, &rotate_key] {
         assert!(!stored_in(w, marker).is_empty(), "the scan did not find the stored marker {marker}");
     }
-    for secret in [&credential, &header_secret, &plain_secret, &idem_secret, &rotated] {
+    for secret in [&credential, &header_secret, &plain_secret, &idem_secret, &rotated, &signing] {
         let found = stored_in(w, secret);
         assert!(found.is_empty(), "{secret} is stored in clear in {found:?}");
     }

@@ -4,7 +4,7 @@
 use super::schema::*;
 use super::Response;
 use crate::domain::quota::{Resource, MAX_LIMIT};
-use crate::domain::{agent, training as dt};
+use crate::domain::{agent, training as dt, widget};
 
 /// No white space and at least one non-digit (`domain::agent::uid_problem`).
 const UID_PATTERN: &str = "^\\S*[^\\s0-9]\\S*$";
@@ -491,7 +491,7 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("sender_type", string().one_of_str(&["member", "agent"]).doc("Customers never write notes."))
             .prop("sender_id", party_ref())
             .required(&["body", "sender_type", "sender_id"])),
-        ("EventType", string().one_of_str(&["agent.created", "agent.updated", "agent.trashed", "agent.restored", "agent.deleted", "customer.created", "customer.updated", "customer.deleted", "company.created", "company.updated", "company.deleted", "conversation.created", "conversation.updated", "conversation.assigned", "conversation.status_changed", "message.created", "note.created", "training_data.created", "training_data.completed", "training_data.failed", "training_data.deleted", "connection.created", "connection.deleted", "webhook.test"])),
+        ("EventType", string().one_of_str(&["agent.created", "agent.updated", "agent.trashed", "agent.restored", "agent.deleted", "customer.created", "customer.updated", "customer.deleted", "company.created", "company.updated", "company.deleted", "conversation.created", "conversation.updated", "conversation.assigned", "conversation.status_changed", "message.created", "note.created", "training_data.created", "training_data.completed", "training_data.failed", "training_data.deleted", "connection.created", "connection.deleted", "webhook.test", "widget_key.created", "widget_key.updated", "widget_key.deleted"])),
         ("Webhook", object()
             .prop("id", string().doc("`whk_` id."))
             .prop("url", string().format("uri"))
@@ -518,6 +518,77 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("description", string().or_null().max_len(1000))
             .prop("enabled", boolean().default(true))),
         ("WebhookList", listing("Webhook", "subscriptions")),
+        ("WidgetKey", object()
+            .prop("id", id())
+            .prop("key", string().pattern("^weav_pk_[0-9A-Za-z]{36}$").doc("The publishable key: public, it goes in the page."))
+            .prop("name", string().or_null())
+            .prop("agent", object().or_null().doc("The AI agent that answers (null once it is deleted).")
+                .prop("id", id()).prop("uid", string()).prop("name", string().or_null())
+                .required(&["id", "uid", "name"]))
+            .prop("allowed_origins", array_of(string()).doc("Exact origins (`https://shop.example`) whose pages may use the key."))
+            .prop("identity_verification", string().one_of_str(&widget::VERIFICATION))
+            .prop("rate_limit", integer().min(1).max(widget::KEY_RATE_LIMIT).doc("Widget requests a minute for the whole key."))
+            .prop("session_rate_limit", integer().min(1).max(widget::SESSION_RATE_LIMIT).doc("Widget requests a minute for one session."))
+            .prop("created_at", string().format("date-time"))
+            .prop("updated_at", string().format("date-time"))
+            .required(&["id", "key", "name", "agent", "allowed_origins", "identity_verification", "rate_limit", "session_rate_limit", "created_at", "updated_at"])),
+        ("WidgetKeyWithSecret", all_of(vec![refer("WidgetKey"), object()
+                .prop("signing_secret", string().pattern("^whsec_").doc("Signs `user_hash` and `user_jwt` (the whole string, UTF-8). Shown only in this response."))
+                .required(&["signing_secret"])])),
+        ("WidgetKeyCreate", widget_key_write()
+            .required(&["agent", "allowed_origins"])),
+        ("WidgetKeyUpdate", widget_key_write().doc("Fields left out keep their values.")),
+        ("WidgetKeyList", listing("WidgetKey", "keys")),
+        ("WidgetConfig", object()
+            .prop("agent", object().or_null().prop("name", string().or_null()).prop("avatar_url", string().or_null()).required(&["name", "avatar_url"]))
+            .prop("identity_verification", string().one_of_str(&widget::VERIFICATION))
+            .required(&["agent", "identity_verification"])),
+        ("WidgetSessionCreate", object().doc("Nothing for a new anonymous visitor; `visitor_id` for the same visitor again; `user_jwt`, or `user_id` with `user_hash`, for a user your server vouches for.")
+            .prop("visitor_id", string().max_len(64))
+            .prop("user_jwt", string().max_len(8192).doc("HS256 JWT signed with the signing secret: `sub` (your user id), `exp` (at most 24 h ahead), optional `email`, `name`."))
+            .prop("user_id", string().min_len(1).max_len(255))
+            .prop("user_hash", string().max_len(128).doc("Hex HMAC-SHA256 of `user_id` under the signing secret."))),
+        ("WidgetSession", object()
+            .prop("token", string().pattern("^weav_sess_").doc("`Authorization: Bearer` on the other widget routes; valid one hour, for this key and origin only."))
+            .prop("expires_at", string().format("date-time"))
+            .prop("customer_id", id())
+            .prop("visitor_id", string().or_null().doc("Anonymous visitors: keep it (local storage) and send it back to stay the same visitor."))
+            .required(&["token", "expires_at", "customer_id", "visitor_id"])),
+        ("WidgetParty", object()
+            .prop("type", string().one_of_str(&["customer", "agent", "member"]))
+            .prop("name", string().or_null())
+            .required(&["type", "name"])),
+        ("WidgetConversation", object().doc("A conversation as its customer sees it.")
+            .prop("id", id())
+            .prop("subject", string().or_null())
+            .prop("status", string().one_of_str(&["open", "pending", "snoozed", "closed"]))
+            .prop("assignee", refer("WidgetParty").or_null())
+            .prop("last_message_at", string().format("date-time").or_null())
+            .prop("message_count", integer().min(0))
+            .prop("created_at", string().format("date-time"))
+            .prop("updated_at", string().format("date-time"))
+            .required(&["id", "subject", "status", "assignee", "last_message_at", "message_count", "created_at", "updated_at"])),
+        ("WidgetConversationList", listing("WidgetConversation", "conversations")),
+        ("WidgetConversationCreate", object()
+            .prop("subject", string().max_len(255).or_null())
+            .prop("body", text(65_536).doc("The first message."))),
+        ("WidgetMessage", object()
+            .prop("id", id())
+            .prop("conversation_id", id())
+            .prop("body", string())
+            .prop("sender", refer("WidgetParty"))
+            .prop("created_at", string().format("date-time"))
+            .required(&["id", "conversation_id", "body", "sender", "created_at"])),
+        ("WidgetMessageList", listing("WidgetMessage", "messages")),
+        ("WidgetMessageCreate", object().prop("body", text(65_536)).required(&["body"])),
+        ("WidgetSearchResult", object()
+            .prop("query", string())
+            .prop("count", integer().min(0))
+            .prop("data", array_of(object()
+                .prop("snippet", string())
+                .prop("citation", object().prop("title", string().or_null()).prop("url", string().or_null()).required(&["title", "url"]))
+                .required(&["snippet", "citation"])))
+            .required(&["query", "count", "data"])),
         ("Event", object().doc("The envelope, exactly as delivered.")
             .prop("id", string().doc("`evt_` id; also the `webhook-id` header of every delivery of it."))
             .prop("type", refer("EventType"))
@@ -732,6 +803,22 @@ fn by_kind() -> S {
 
 /// A page of a listing, or with `count_only=true` only its `count`: one schema for both,
 /// told apart by the request's parameter.
+/// The fields of a widget key create or PATCH.
+fn widget_key_write() -> S {
+    object()
+        .prop("name", string().max_len(widget::MAX_NAME).or_null())
+        .prop("agent", one_of(vec![string().min_len(1).max_len(255), id()]).doc("The agent's id or uid (not trashed)."))
+        .prop("allowed_origins", array_of(string().max_len(widget::MAX_ORIGIN_LEN).pattern("^https?://[a-z0-9.-]+(:[0-9]{1,5})?$"))
+            .min_items(1).max_items(widget::MAX_ORIGINS)
+            .doc("Exact origins as browsers send them in `Origin`: scheme, host and a port other than the default; no path or trailing slash; each once."))
+        .prop("identity_verification", string().one_of_str(&widget::VERIFICATION).default("off")
+            .doc("`required`: only users your server signed (`user_jwt` or `user_hash`) get a session."))
+        .prop("rate_limit", integer().min(1).max(widget::KEY_RATE_LIMIT).default(widget::KEY_RATE_LIMIT)
+            .doc("Widget requests a minute for the whole key (at most the default)."))
+        .prop("session_rate_limit", integer().min(1).max(widget::SESSION_RATE_LIMIT).default(widget::SESSION_RATE_LIMIT)
+            .doc("Widget requests a minute for one session (at most the default)."))
+}
+
 fn listing(item: &str, what: &str) -> S {
     object()
         .doc("A page: `data`, `start` (= skip), `end` (start + the items returned) and `count`; with `count_only=true` only `count`.")
@@ -813,6 +900,9 @@ pub fn responses() -> Vec<Response> {
         Response::new("QuotaExceeded", "`QUOTA_EXCEEDED` (`current`, `limit`, `plan`), or `INSUFFICIENT_TOKEN_ABILITY` in the standard envelope.", any_of(vec![refer("QuotaExceededError"), refer("Error")])).headers(&RATE_HEADERS),
         Response::new("ActionPayloadTooLarge", "`PAYLOAD_TOO_LARGE`: the body is over 1 MiB.", any_of(vec![refer("ActionError"), refer("Error")])),
         Response::new("RateLimitedStandard", "`RATE_LIMITED`: no slot in the workspace's window, which execute and every route that calls out share.", refer("RateLimitedStandardError")).headers(&RATE_HEADERS_AND_RETRY),
+        Response::new("OriginNotAllowed", "`ORIGIN_NOT_ALLOWED`: no `Origin`, an origin not in the key's `allowed_origins`, or no such key; without CORS headers.", refer("Error")),
+        Response::new("WidgetUnauthenticated", "`UNAUTHENTICATED`: no live session of this key and origin (missing, expired, renewed away, unverified on a key that requires verification), a failed user verification, or a server token.", refer("Error")),
+        Response::new("WidgetRateLimited", "`RATE_LIMITED`: no slot in the key's or the session's one-minute window (the workspace's server window is separate).", refer("RateLimitedStandardError")).headers(&["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]),
         Response::new("RateLimited", "`RATE_LIMITED`: no slot in the window.", refer("RateLimitedError")).headers(&RATE_HEADERS_AND_RETRY),
         Response::new("InvalidAgent", "`INVALID_AGENT`: the agent is missing, trashed or in another workspace.", refer("Error")),
         Response::new("TrainingRefused", "`INVALID_TYPE` (unsupported type), `INVALID_AGENT` (agent missing, trashed or in another workspace), or `INVALID_JSON`.", refer("Error")),

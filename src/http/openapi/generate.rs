@@ -49,6 +49,17 @@ const TAGS: &[(&str, &str)] = &[
     ("Members", "Support data: the workspace's human support staff."),
     ("Conversations", "Support data: conversations, their lifecycle, assignment, messages and internal notes."),
     ("Webhooks", "Signed events for every change (Standard Webhooks), delivery log, retry and replay."),
+    (
+        "Widget",
+        "The website widget. `/v1/widget-keys` manages publishable keys with a server token. `/v1/widget/{key}/...` \
+         is what a page may call: no API token (one is a 401); an `Origin` in the key's `allowed_origins` (else 403 \
+         `ORIGIN_NOT_ALLOWED`, checked first, without CORS headers); an end-user session from `POST .../sessions` \
+         on every route but `config` and `sessions`. Each of these paths also answers the CORS preflight \
+         (`OPTIONS`, 204, methods and `Authorization, Content-Type, X-Request-Id` allowed, cached 600 s); every \
+         answer after the origin check carries `Access-Control-Allow-Origin` (that origin) and `Vary: Origin`, \
+         never credentials. Rate limits: each key's `rate_limit` (default and ceiling 600 a minute) and each \
+         session's `session_rate_limit` (default and ceiling 60 a minute), apart from the workspace's limits.",
+    ),
 ];
 
 fn build() -> Value {
@@ -83,6 +94,7 @@ fn build() -> Value {
             "securitySchemes": {
                 "bearerToken": {"type": "http", "scheme": "bearer",
                     "description": "A workspace API token: `weav_` + 30 random base62 characters + a 6-character checksum."},
+                "widgetSession": {"type": "http", "scheme": "bearer", "description": "An end user's widget session (`weav_sess_...`, `POST /v1/widget/{key}/sessions`); valid only on that key's widget routes, from the origin that opened it."},
                 "adminToken": {"type": "http", "scheme": "bearer", "description": "The `ADMIN_TOKEN` secret, or a live operator key (`weav_op_...`, `POST /admin/v1/operator-keys`)."},
             },
             "schemas": components::schemas().into_iter().map(|(n, s)| (n.to_string(), s.into_value())).collect::<Map<_, _>>(),
@@ -133,6 +145,12 @@ fn operation(route: &Route, op: &Op) -> Value {
             o.insert("security".into(), json!([{"adminToken": []}]));
         }
         Access::Token => {}
+        Access::WidgetKey => {
+            o.insert("security".into(), json!([]));
+        }
+        Access::WidgetSession => {
+            o.insert("security".into(), json!([{"widgetSession": []}]));
+        }
     }
     let mut params: Vec<Value> = path_params(route.path)
         .into_iter()
@@ -197,6 +215,12 @@ fn default_errors(route: &Route, op: &Op, has_query: bool) -> Vec<(u16, &'static
         Access::Public => {}
         Access::Admin => e.extend([(401, "Unauthenticated"), (500, "InternalError")]),
         Access::Token => e.extend([(401, "Unauthenticated"), (403, "Forbidden"), (500, "InternalError")]),
+        Access::WidgetKey | Access::WidgetSession => e.extend([
+            (401, "WidgetUnauthenticated"),
+            (403, "OriginNotAllowed"),
+            (429, "WidgetRateLimited"),
+            (500, "InternalError"),
+        ]),
     }
     if route.path.contains('{') {
         e.push((404, "NotFound"));
@@ -233,6 +257,7 @@ fn path_params(path: &str) -> Vec<(&str, S, &'static str)> {
         let (schema, d) = match (parent, name) {
             (_, "agent") => (string().min_len(1), "The agent's id (all digits) or uid."),
             (_, "name") => (string().min_len(1), "The function's name."),
+            ("widget", "key") => (string().pattern("^weav_pk_"), "The widget's publishable key (`weav_pk_...`)."),
             (_, "external_id") => (string().min_len(1).max_len(255), "Your external id (percent-encoded)."),
             ("workspaces", _) => (id(), "The workspace's id."),
             ("tokens", _) => (id(), "The token's id."),
@@ -396,6 +421,22 @@ mod tests {
         }
         assert_eq!(d["paths"]["/v1/agents"]["get"]["responses"]["403"]["$ref"], "#/components/responses/Forbidden");
         assert!(d["components"]["responses"]["StorageQuotaExceeded"].is_object());
+    }
+
+    #[test]
+    fn widget_routes_document_their_own_access() {
+        let d = doc();
+        let config = &d["paths"]["/v1/widget/{key}/config"]["get"];
+        assert_eq!(config["security"], json!([]));
+        assert_eq!(config["responses"]["403"]["$ref"], "#/components/responses/OriginNotAllowed");
+        let messages = &d["paths"]["/v1/widget/{key}/conversations/{id}/messages"]["post"];
+        assert_eq!(messages["security"], json!([{"widgetSession": []}]));
+        assert_eq!(messages["responses"]["429"]["$ref"], "#/components/responses/WidgetRateLimited");
+        assert_eq!(messages["x-audit-action"], "message.created");
+        let params = messages["parameters"].as_array().unwrap();
+        assert!(params.iter().all(|p| p["$ref"] != "#/components/parameters/IdempotencyKey"));
+        assert_eq!(params[0]["schema"]["pattern"], "^weav_pk_");
+        assert!(d["components"]["securitySchemes"]["widgetSession"].is_object());
     }
 
     #[test]

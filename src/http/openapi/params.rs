@@ -165,6 +165,22 @@ pub fn list_messages() -> Vec<Param> {
     paging(&store::conversations::MESSAGE_SORTABLE)
 }
 
+pub fn list_widget_keys() -> Vec<Param> {
+    paging(&store::widget::SORTABLE)
+}
+
+pub fn list_widget_conversations() -> Vec<Param> {
+    paging(&store::conversations::SORTABLE)
+}
+
+pub fn list_widget_messages() -> Vec<Param> {
+    paging(&store::conversations::MESSAGE_SORTABLE)
+}
+
+pub fn search_widget_knowledge() -> Vec<Param> {
+    vec![Param { required: true, ..query("q", string().min_len(1).max_len(500).pattern("\\S"), "The question.") }]
+}
+
 pub fn list_webhooks() -> Vec<Param> {
     paging(&store::events::SORTABLE)
 }
