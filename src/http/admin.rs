@@ -67,17 +67,19 @@ pub async fn create_token(cx: &mut Ctx) -> ApiResult<Reply> {
     .await?
     .ok_or_else(ApiError::not_found)?;
     cx.audit_target(info.id.to_string());
-    json(
-        201,
-        &json!({
-            "id": info.id,
-            "name": info.name,
-            "abilities": info.abilities,
-            "token": plain,
-            "expires_at": info.expires_at,
-            "created_at": info.created_at,
-        }),
-    )
+    json(201, &new_token_answer(&info, &plain))
+}
+
+/// A created (or rolled) token as answered: the only time its plain text is shown.
+fn new_token_answer(info: &tokens::TokenInfo, plain: &str) -> serde_json::Value {
+    json!({
+        "id": info.id,
+        "name": info.name,
+        "abilities": info.abilities,
+        "token": plain,
+        "expires_at": info.expires_at,
+        "created_at": info.created_at,
+    })
 }
 
 pub async fn list_tokens(cx: &mut Ctx) -> ApiResult<Reply> {
@@ -112,17 +114,7 @@ pub async fn roll_token(cx: &mut Ctx) -> ApiResult<Reply> {
         tokens::roll(&cx.env, workspace_id, token_id, &token::sha256_hex(&plain), grace_seconds * 1000, now_ms())
             .await?
             .ok_or_else(ApiError::not_found)?;
-    let info = rolled.token;
-    json(
-        201,
-        &json!({
-            "id": info.id,
-            "name": info.name,
-            "abilities": info.abilities,
-            "token": plain,
-            "expires_at": info.expires_at,
-            "created_at": info.created_at,
-            "rolled_from": {"id": rolled.old_id, "expires_at": rolled.old_expires_at},
-        }),
-    )
+    let mut answer = new_token_answer(&rolled.token, &plain);
+    answer["rolled_from"] = json!({"id": rolled.old_id, "expires_at": rolled.old_expires_at});
+    json(201, &answer)
 }

@@ -196,16 +196,7 @@ mod tests {
     use rusqlite::{params, Connection};
 
     fn db() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-            .collect();
-        files.sort();
-        for f in files {
-            conn.execute_batch(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        }
+        let conn = crate::store::migrated_sqlite();
         conn.execute_batch(
             "INSERT INTO workspaces (id, name, plan, created_at, updated_at) VALUES (1, 'f', 'free', 'x', 'x'), \
              (2, 'p', 'pro', 'x', 'x'); \

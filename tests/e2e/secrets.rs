@@ -107,10 +107,8 @@ fn no_plain_secret_in_any_stored_row(w: &World) {
 
     // A website widget's signing secret.
     let widget = json!({"agent": "sealed", "allowed_origins": ["https://shop.example"], "name": "Shop"});
-    let signing = w.post("/v1/widget-keys", &t.token, &widget).expect(201).json()["signing_secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let signing =
+        w.post("/v1/widget-keys", &t.token, &widget).expect(201).json()["signing_secret"].as_str().unwrap().to_string();
 
     // The scan sees what is stored as it is, in D1 and in the idempotency object: were a
     // secret stored plain, it would be found the same way.
