@@ -156,7 +156,11 @@ pub fn agent_input(map: &Map<String, Value>, creating: bool) -> Result<AgentInpu
         None => None,
         Some(Value::Null) => Some(Vec::new()),
         Some(Value::Array(items)) => {
-            let ids: Vec<i64> = items.iter().filter_map(|v| v.as_i64().filter(|n| *n > 0)).collect();
+            // The ids the document allows: 1 to MAX_ID, as every id.
+            let ids: Vec<i64> = items
+                .iter()
+                .filter_map(|v| v.as_i64().filter(|n| (1..=crate::domain::support::MAX_ID).contains(n)))
+                .collect();
             if ids.len() != items.len() {
                 i.errors.add("knowledge", "The knowledge must be an array of positive integers.");
             }
@@ -556,5 +560,13 @@ mod tests {
         for h in ["Content-Type", "User-Agent", "Accept"] {
             assert!(!is_sensitive_header(h), "{h}");
         }
+    }
+
+    #[test]
+    fn knowledge_ids_stay_within_the_documented_range() {
+        let too_big = crate::domain::support::MAX_ID + 1;
+        assert!(agent_input(&m(json!({"knowledge": [too_big]})), false).is_err());
+        let ok = agent_input(&m(json!({"knowledge": [crate::domain::support::MAX_ID]})), false);
+        assert_eq!(ok.map(|a| a.knowledge), Ok(Some(vec![crate::domain::support::MAX_ID])));
     }
 }
