@@ -17,6 +17,7 @@ pub mod functions;
 pub mod health;
 pub mod idempotency;
 pub mod limits;
+pub mod mcp;
 pub mod members;
 pub mod openapi;
 pub mod operator_keys;
@@ -121,19 +122,22 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             let actor = auth::admin(&req, &env).await?;
             (None, Some(actor))
         }
-        Access::Token => match auth::authenticate(&req, &env, method).await {
-            Ok(c) => {
-                let actor = audit::Actor::Token { id: c.token_id };
-                (Some(c), Some(actor))
-            }
-            Err(refused) => {
-                if let Some(who) = &refused.known {
-                    let status = if matches!(refused.error, ApiError::MissingAbility(_)) { 403 } else { 401 };
-                    audit::refused(&env, &req, request_id, who, status).await;
+        // A JSON-RPC route needs read to be reached; its handler checks the rest.
+        Access::Token => {
+            match auth::authenticate(&req, &env, if op.abilities_by_body { Verb::Get } else { method }).await {
+                Ok(c) => {
+                    let actor = audit::Actor::Token { id: c.token_id };
+                    (Some(c), Some(actor))
                 }
-                return Err(refused.error);
+                Err(refused) => {
+                    if let Some(who) = &refused.known {
+                        let status = if matches!(refused.error, ApiError::MissingAbility(_)) { 403 } else { 401 };
+                        audit::refused(&env, &req, request_id, who, status).await;
+                    }
+                    return Err(refused.error);
+                }
             }
-        },
+        }
     };
     // Execute answers its 413 itself, in the actions family and with the rate-limit
     // headers that every execute response carries (CONTRACT.md, Actions).
