@@ -149,7 +149,8 @@ async fn dispatch(cx: &mut Ctx, scope: Scope, era: Era, msg: &Message, pending: 
             "capabilities": {"tools": {"listChanged": false}},
             "instructions": INSTRUCTIONS,
         })),
-        ("ping", _) => plain(json!({})),
+        // The stateless revision removed ping.
+        ("ping", Era::Legacy) => plain(json!({})),
         ("tools/list", _) => {
             let offset = rules::cursor(p)?;
             plain(rules::page(list_tools(cx, scope).await?, offset))
@@ -284,7 +285,7 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
     match tool {
         Tool::Piece(piece, action) => {
             cx.audit = pending.map(|p| p.with_action("action.executed"));
-            cx.audit_changes(args.keys());
+            cx.audit_changes(changed_fields(&args).iter());
             let mut input = args;
             let connection_id = match input.remove("connection_id") {
                 None | Some(Value::Null) => Ok(None),
@@ -318,7 +319,7 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
             cx.params.push(("agent".into(), agent));
             cx.params.push(("name".into(), function));
             cx.audit = pending.map(|p| p.with_action("function.invoked"));
-            cx.audit_changes(args.keys());
+            cx.audit_changes(changed_fields(&args).iter());
             let result = match functions::invoke_with(cx, ws, Value::Object(args)).await {
                 Ok(out) => {
                     let ok = out["status"].as_u64().is_some_and(|s| (200..300).contains(&s));
@@ -339,6 +340,13 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
             Ok((result, headers))
         }
     }
+}
+
+/// The entry's field names: the message's members and the tool's argument names (never
+/// their values).
+fn changed_fields(args: &Map<String, Value>) -> Vec<String> {
+    let members = ["jsonrpc", "id", "method", "params"].into_iter().map(String::from);
+    members.chain(args.keys().map(|k| format!("params.arguments.{k}"))).collect()
 }
 
 /// A refusal of execute or invoke as a tool result, and the headers it carried (the

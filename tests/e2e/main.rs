@@ -16,6 +16,7 @@ mod functions;
 mod harness;
 mod idempotency;
 mod limits;
+mod mcp;
 mod members;
 mod mock;
 mod operator;
@@ -59,6 +60,7 @@ fn main() {
     cases.extend(limits::cases());
     cases.extend(quotas::cases());
     cases.extend(audit::cases());
+    cases.extend(mcp::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.
