@@ -87,7 +87,9 @@ async fn serve(cx: &mut Ctx, scope: Scope) -> ApiResult<Reply> {
             }
             Answer { status: 200, body: json!({"jsonrpc": "2.0", "id": id, "result": result}), headers }
         }
-        Err(e) => Answer::error(Some(&id), &e, modern),
+        // A legacy client reads a method's error from a 200 answer only.
+        Err(e) if !modern => Answer { status: 200, body: e.body(Some(&id)), headers: Vec::new() },
+        Err(e) => Answer::error(Some(&id), &e, true),
     };
     Ok(reply(answer))
 }
@@ -144,20 +146,35 @@ async fn dispatch(cx: &mut Ctx, scope: Scope, era: Era, msg: &Message, pending: 
                 "instructions": INSTRUCTIONS,
             }))
         }
-        ("server/discover", _) => plain(json!({
-            "supportedVersions": rules::SUPPORTED,
-            "capabilities": {"tools": {"listChanged": false}},
-            "instructions": INSTRUCTIONS,
-        })),
+        // The stateless revision's cacheable results carry caching hints: discovery is the
+        // same for everyone; a tool list is the workspace's and may change at any time.
+        ("server/discover", _) => plain(cacheable(
+            era,
+            json!({
+                "supportedVersions": rules::SUPPORTED,
+                "capabilities": {"tools": {"listChanged": false}},
+                "instructions": INSTRUCTIONS,
+            }),
+            3_600_000,
+            "public",
+        )),
         // The stateless revision removed ping.
         ("ping", Era::Legacy) => plain(json!({})),
         ("tools/list", _) => {
             let offset = rules::cursor(p)?;
-            plain(rules::page(list_tools(cx, scope).await?, offset))
+            plain(cacheable(era, rules::page(list_tools(cx, scope).await?, offset), 0, "private"))
         }
         ("tools/call", _) => call_tool(cx, scope, p, pending).await,
         (m, _) => Err(RpcError::new(rules::METHOD_NOT_FOUND, format!("Method not found: {m}"))),
     }
+}
+
+fn cacheable(era: Era, mut result: Value, ttl_ms: u64, scope: &str) -> Value {
+    if era == Era::Modern {
+        result["ttlMs"] = json!(ttl_ms);
+        result["cacheScope"] = json!(scope);
+    }
+    result
 }
 
 const INSTRUCTIONS: &str = "Each tool runs one action of the workspace's pieces or calls one of its agents' functions. \

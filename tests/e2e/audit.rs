@@ -152,10 +152,15 @@ fn every_write_operation_leaves_one_entry(w: &World) {
     );
     walk.step(tk, "POST", "/v1/agents/{agent}/functions/{name}/invoke", &format!("{fp}/invoke"), Some(json!({})), 200);
     // An MCP tool call leaves the entry of what it ran: here invoke's.
-    let call = |name: &str, args: Value| {
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": args}})
-    };
-    let r = walk.step(tk, "POST", "/v1/agents/{agent}/mcp", "/v1/agents/audit-bot/mcp", Some(call("lookup", json!({}))), 200);
+    let call = |name: &str, args: Value| json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": args}});
+    let r = walk.step(
+        tk,
+        "POST",
+        "/v1/agents/{agent}/mcp",
+        "/v1/agents/audit-bot/mcp",
+        Some(call("lookup", json!({}))),
+        200,
+    );
     assert_eq!(r["result"]["isError"], false, "{r:#}");
     assert_eq!(walk.entries_since_last_target(), json!({"type": "function", "id": "audit-bot/lookup"}));
     walk.step(tk, "DELETE", "/v1/agents/{agent}/functions/{name}", fp, None, 204);

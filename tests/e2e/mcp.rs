@@ -136,7 +136,8 @@ fn get_is_405_and_auth_stays_in_the_standard_family(w: &World) {
 
 fn legacy_handshake_ping_and_notifications(w: &World) {
     let t = w.tenant();
-    for (asked, answered) in [("2025-11-25", "2025-11-25"), ("2025-06-18", "2025-06-18"), ("2024-11-05", "2025-11-25")] {
+    for (asked, answered) in [("2025-11-25", "2025-11-25"), ("2025-06-18", "2025-06-18"), ("2024-11-05", "2025-11-25")]
+    {
         let init = rpc(
             "initialize",
             json!({"protocolVersion": asked, "capabilities": {}, "clientInfo": {"name": "e2e", "version": "1"}}),
@@ -179,7 +180,8 @@ fn json_rpc_errors(w: &World) {
     error(send(w, MCP, &t.token, &rpc("tools/list", json!({"cursor": "bogus"})), &[]), 200, -32602);
     error(send(w, MCP, &t.token, &rpc("tools/list", json!([])), &[]), 200, -32602);
     // An older revision's header this server does not speak: 400, the modern code.
-    let v = error(send(w, MCP, &t.token, &rpc("ping", json!({})), &[("MCP-Protocol-Version", "2024-01-01")]), 400, -32022);
+    let v =
+        error(send(w, MCP, &t.token, &rpc("ping", json!({})), &[("MCP-Protocol-Version", "2024-01-01")]), 400, -32022);
     assert_eq!(v["error"]["data"]["requested"], "2024-01-01");
     // The agent endpoint of an agent that is not there.
     error(send(w, "/v1/agents/nobody/mcp", &t.token, &rpc("tools/list", json!({})), &[]), 200, -32602);
@@ -188,15 +190,27 @@ fn json_rpc_errors(w: &World) {
 fn stateless_revision_discover_and_header_checks(w: &World) {
     let t = w.tenant();
     let h = |m: &'static str| [("MCP-Protocol-Version", MODERN), ("Mcp-Method", m)];
-    let d = send(w, MCP, &t.token, &modern_body("server/discover", json!({})), &h("server/discover")).expect(200).json();
+    let d =
+        send(w, MCP, &t.token, &modern_body("server/discover", json!({})), &h("server/discover")).expect(200).json();
     let res = result(d);
     assert_eq!(res["resultType"], "complete");
     assert_eq!(res["supportedVersions"], json!([MODERN, "2025-11-25", "2025-06-18"]));
     assert!(res["capabilities"]["tools"].is_object());
     assert_eq!(res["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "weav-edge");
-    let list = result(send(w, MCP, &t.token, &modern_body("tools/list", json!({})), &h("tools/list")).expect(200).json());
+    let list =
+        result(send(w, MCP, &t.token, &modern_body("tools/list", json!({})), &h("tools/list")).expect(200).json());
     assert_eq!(list["resultType"], "complete");
     assert!(list["tools"].as_array().unwrap().iter().any(|t| t["name"] == "http_send_request"));
+    assert_eq!((res["ttlMs"].as_i64(), res["cacheScope"].as_str()), (Some(3_600_000), Some("public")));
+    assert_eq!((list["ttlMs"].as_i64(), list["cacheScope"].as_str()), (Some(0), Some("private")));
+    // ping is gone from this revision.
+    let v = error(send(w, MCP, &t.token, &modern_body("ping", json!({})), &h("ping")), 404, -32601);
+    assert_eq!(v["id"], 7);
+    // The abilities refusal, in this revision's status.
+    let read = w.token_for(t.id, &["external-api:read"]);
+    let body = modern_body("tools/call", json!({"name": "http_send_request", "arguments": {}}));
+    let hs = [("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/call"), ("Mcp-Name", "http_send_request")];
+    error(send(w, MCP, &read, &body, &hs), 400, -32600);
 
     // The tool call, with Mcp-Name plain and base64-encoded.
     let prefix = uniq("mcpmodern");
@@ -227,7 +241,10 @@ fn stateless_revision_discover_and_header_checks(w: &World) {
     old["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = json!("2027-01-01");
     let headers = [("MCP-Protocol-Version", "2027-01-01"), ("Mcp-Method", "ping")];
     let v = error(send(w, MCP, &t.token, &old, &headers), 400, -32022);
-    assert_eq!(v["error"]["data"], json!({"supported": [MODERN, "2025-11-25", "2025-06-18"], "requested": "2027-01-01"}));
+    assert_eq!(
+        v["error"]["data"],
+        json!({"supported": [MODERN, "2025-11-25", "2025-06-18"], "requested": "2027-01-01"})
+    );
     // -32602: the required _meta fields; -32601 with 404: no initialize in this revision.
     let headers = [("MCP-Protocol-Version", MODERN), ("Mcp-Method", "ping")];
     error(send(w, MCP, &t.token, &rpc("ping", json!({})), &headers), 400, -32602);
@@ -268,26 +285,30 @@ fn tools_list_shows_runnable_actions_and_paginates(w: &World) {
     let http = list["tools"].as_array().unwrap().iter().find(|t| t["name"] == "http_send_request").unwrap();
     assert!(http["inputSchema"]["properties"].get("connection_id").is_none(), "{http:#}");
 
-    // 60 functions: two pages, the cursor given out works, the order is stable.
-    create(w, &t, agent("pager-bot"));
-    for i in 0..60 {
-        let f = json!({"name": format!("f{i:02}"), "description": "d", "url": format!("{}/fn/p", w.mock.url)});
-        w.post("/v1/agents/pager-bot/functions", &t.token, &f).expect(201);
+    // 60 functions (20 per agent, the free plan's most): two pages, the cursor given out
+    // works, the order is stable (pieces, then agents and functions as they were added).
+    for bot in ["pager-a", "pager-b", "pager-c"] {
+        create(w, &t, agent(bot));
+        for i in 0..20 {
+            let f = json!({"name": format!("f{i:02}"), "description": "d", "url": format!("{}/fn/p", w.mock.url)});
+            w.post(&format!("/v1/agents/{bot}/functions"), &t.token, &f).expect(201);
+        }
     }
     let first = result(legacy(w, MCP, &t.token, &rpc("tools/list", json!({}))));
     assert_eq!(first["tools"].as_array().unwrap().len(), 50);
     assert!(first["nextCursor"].is_string());
     let all = tool_names(w, MCP, &t.token);
-    let fns: Vec<&String> = all.iter().filter(|n| n.starts_with("pager-bot__")).collect();
+    let fns: Vec<&String> = all.iter().filter(|n| n.starts_with("pager-")).collect();
     assert_eq!(fns.len(), 60);
-    assert_eq!(fns[0], "pager-bot__f00");
-    assert_eq!(fns[59], "pager-bot__f59");
-    let own = tool_names(w, "/v1/agents/pager-bot/mcp", &t.token);
-    assert_eq!(own.len(), 60);
+    assert_eq!(fns[0], "pager-a__f00");
+    assert_eq!(fns[59], "pager-c__f19");
+    assert!(all.iter().position(|n| n == "http_send_request") < all.iter().position(|n| n == "pager-a__f00"));
+    let own = tool_names(w, "/v1/agents/pager-b/mcp", &t.token);
+    assert_eq!(own.len(), 20);
     assert_eq!(own[0], "f00");
     // A trashed agent's functions are not tools.
-    w.post("/v1/agents/pager-bot/trash", &t.token, &json!({})).expect(204);
-    assert!(!tool_names(w, MCP, &t.token).iter().any(|n| n.starts_with("pager-bot__")));
+    w.post("/v1/agents/pager-b/trash", &t.token, &json!({})).expect(204);
+    assert_eq!(tool_names(w, MCP, &t.token).iter().filter(|n| n.starts_with("pager-")).count(), 40);
 }
 
 fn slack_tool_runs_against_the_mock_and_is_audited(w: &World) {
@@ -382,7 +403,8 @@ fn abilities_per_method(w: &World) {
     assert!(w.mock.requests(&format!("/{prefix}/")).is_empty());
     // The route itself needs read (every client lists before it calls).
     let write = w.token_for(t.id, &["external-api:write"]);
-    w.send("POST", MCP, Some(&write), Some(&rpc("ping", json!({})).to_string()), &[]).expect_error(403, "INSUFFICIENT_TOKEN_ABILITY");
+    w.send("POST", MCP, Some(&write), Some(&rpc("ping", json!({})).to_string()), &[])
+        .expect_error(403, "INSUFFICIENT_TOKEN_ABILITY");
 }
 
 fn agent_functions_on_both_endpoints(w: &World) {

@@ -25,12 +25,21 @@ def text(result):
     return result.content[0].text
 
 
+def field(obj, camel, snake):
+    """1.x models use the wire's camelCase names, 2.x snake_case ones."""
+    return getattr(obj, snake) if hasattr(obj, snake) else getattr(obj, camel)
+
+
+def is_error(result):
+    return field(result, "isError", "is_error")
+
+
 async def all_tools(list_tools):
     tools, cursor = [], None
     while True:
         page = await list_tools(cursor)
         tools.extend(page.tools)
-        cursor = page.nextCursor
+        cursor = field(page, "nextCursor", "next_cursor")
         if not cursor:
             return tools
 
@@ -40,7 +49,7 @@ async def checks(session, agent_session, list_tools, agent_list_tools):
     tools = {t.name: t for t in await all_tools(list_tools)}
     for name in ("slack_send_message", "http_send_request", "sdk-bot__greet"):
         assert name in tools, f"{name} not in {sorted(tools)}"
-    schema = tools["slack_send_message"].inputSchema
+    schema = field(tools["slack_send_message"], "inputSchema", "input_schema")
     assert schema["properties"]["connection_id"]["enum"] == [CONNECTION], schema
     assert "connection_id" in schema["required"], schema
     print("tools/list:", sorted(tools))
@@ -49,28 +58,28 @@ async def checks(session, agent_session, list_tools, agent_list_tools):
     r = await session.call_tool(
         "slack_send_message", {"connection_id": CONNECTION, "channel": CHANNEL, "text": "hello from the SDK"}
     )
-    assert not r.isError, text(r)
+    assert not is_error(r), text(r)
     out = json.loads(text(r))
     assert out["success"] is True and out["output"]["ok"] is True, out
     print("slack_send_message:", text(r))
 
     # An agent function, on the workspace's endpoint and on the agent's: 2 slots.
     r = await session.call_tool("sdk-bot__greet", {"name": "Ada"})
-    assert not r.isError, text(r)
+    assert not is_error(r), text(r)
     assert json.loads(text(r))["status"] == 200, text(r)
     own = [t.name for t in await all_tools(agent_list_tools)]
     assert own == ["greet"], own
     r = await agent_session.call_tool("greet", {"name": "Grace"})
-    assert not r.isError, text(r)
+    assert not is_error(r), text(r)
     print("greet:", text(r))
 
     # The rest of the window, then the refusal: a tool result, not an exception.
     used = 3
     for _ in range(LIMIT - used):
         r = await session.call_tool("http_send_request", {"method": "GET", "url": ECHO_URL})
-        assert not r.isError, text(r)
+        assert not is_error(r), text(r)
     r = await session.call_tool("http_send_request", {"method": "GET", "url": ECHO_URL})
-    assert r.isError, text(r)
+    assert is_error(r), text(r)
     assert text(r).startswith("RATE_LIMITED: "), text(r)
     print("rate limited:", text(r))
 
