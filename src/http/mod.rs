@@ -115,6 +115,8 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         return Err(ApiError::not_found());
     }
     let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
+    // A JSON-RPC route needs read to be reached; its handler checks the rest per method.
+    let needs = if op.abilities_by_body { Verb::Get } else { method };
 
     let (caller, actor) = match route.access {
         Access::Public => (None, None),
@@ -122,22 +124,19 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
             let actor = auth::admin(&req, &env).await?;
             (None, Some(actor))
         }
-        // A JSON-RPC route needs read to be reached; its handler checks the rest.
-        Access::Token => {
-            match auth::authenticate(&req, &env, if op.abilities_by_body { Verb::Get } else { method }).await {
-                Ok(c) => {
-                    let actor = audit::Actor::Token { id: c.token_id };
-                    (Some(c), Some(actor))
-                }
-                Err(refused) => {
-                    if let Some(who) = &refused.known {
-                        let status = if matches!(refused.error, ApiError::MissingAbility(_)) { 403 } else { 401 };
-                        audit::refused(&env, &req, request_id, who, status).await;
-                    }
-                    return Err(refused.error);
-                }
+        Access::Token => match auth::authenticate(&req, &env, needs).await {
+            Ok(c) => {
+                let actor = audit::Actor::Token { id: c.token_id };
+                (Some(c), Some(actor))
             }
-        }
+            Err(refused) => {
+                if let Some(who) = &refused.known {
+                    let status = if matches!(refused.error, ApiError::MissingAbility(_)) { 403 } else { 401 };
+                    audit::refused(&env, &req, request_id, who, status).await;
+                }
+                return Err(refused.error);
+            }
+        },
     };
     // Execute answers its 413 itself, in the actions family and with the rate-limit
     // headers that every execute response carries (CONTRACT.md, Actions).
