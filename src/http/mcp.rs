@@ -88,7 +88,10 @@ async fn serve(cx: &mut Ctx, scope: Scope) -> ApiResult<Reply> {
             Answer { status: 200, body: json!({"jsonrpc": "2.0", "id": id, "result": result}), headers }
         }
         // A legacy client reads a method's error from a 200 answer only.
-        Err(e) if !modern => Answer { status: 200, body: e.body(Some(&id)), headers: Vec::new() },
+        Err(e) if !modern => {
+            cx.refused = true;
+            Answer { status: 200, body: e.body(Some(&id)), headers: Vec::new() }
+        }
         Err(e) => Answer::error(Some(&id), &e, true),
     };
     Ok(reply(answer))
@@ -322,14 +325,20 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
                     let failed = body["success"] != Value::Bool(true);
                     rules::tool_result(body.to_string(), failed)
                 }
-                Err(e) => refusal(e).0,
+                Err(e) => {
+                    cx.refused = true;
+                    refusal(e).0
+                }
             };
             Ok((result, done.headers))
         }
         Tool::Function(agent, function) => {
             let headers = match limits::take(cx, "function_invoke").await {
                 Ok(h) => h,
-                Err(e) => return Ok(refusal(e)),
+                Err(e) => {
+                    cx.refused = true;
+                    return Ok(refusal(e));
+                }
             };
             // invoke_with reads the agent and the function from the path's parameters.
             cx.params.retain(|(k, _)| k != "agent" && k != "name");
@@ -351,6 +360,7 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
                 Err(e) => {
                     // Invoke writes no entry for a refused call; neither does its tool.
                     cx.audit = None;
+                    cx.refused = true;
                     refusal(e).0
                 }
             };

@@ -58,6 +58,9 @@ pub struct Ctx {
     pub body: Option<Vec<u8>>,
     /// The audit entry this write leaves (`audit`); `None` on reads and public routes.
     pub audit: Option<audit::Pending>,
+    /// The answer is a refusal although its status is 2xx (a JSON-RPC error or refused
+    /// tool call of the MCP endpoint): an `Idempotency-Key` is released, as for a 4xx.
+    pub refused: bool,
 }
 
 impl Ctx {
@@ -152,6 +155,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         caller,
         body: None,
         audit: None,
+        refused: false,
     };
     if let (Some(action), Some(actor)) = (op.audit, actor) {
         cx.audit =

@@ -457,6 +457,23 @@ fn idempotency_key_replays_a_tool_call(w: &World) {
     assert_eq!(w.mock.requests(&format!("/{prefix}/")).len(), 1);
     let usage = w.get("/v1/usage", &t.token).expect(200).json();
     assert_eq!(usage["actions"]["used"], 1);
+
+    // A refused call (here the rate limit) is a 200 answer, yet its key is released as a
+    // 4xx's is: the same key runs again instead of replaying the refusal.
+    let t = limited(w, 1, 100);
+    let key = uniq("mcpidem-refused");
+    legacy(w, MCP, &t.token, &body);
+    for _ in 0..2 {
+        let r = send(w, MCP, &t.token, &body, &[("Idempotency-Key", &key)]).expect(200);
+        assert_eq!(r.header("idempotent-replayed"), None);
+        assert!(text_of(&result(r.json())).starts_with("RATE_LIMITED: "));
+    }
+    // So is a JSON-RPC error's.
+    let unknown = call("no_such_tool", json!({}));
+    for _ in 0..2 {
+        let r = send(w, MCP, &t.token, &unknown, &[("Idempotency-Key", &format!("{key}-2"))]).expect(200);
+        assert_eq!(r.header("idempotent-replayed"), None);
+    }
 }
 
 fn tenants_never_see_each_others_tools(w: &World) {
