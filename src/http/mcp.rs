@@ -11,6 +11,8 @@
 //!
 //! Audit: the route's entry is dropped for every method but `tools/call`, which leaves
 //! the entry execute or invoke leaves (`action.executed`, `function.invoked`).
+//! Idempotency: a refusal answered with 200 (a refused call, a legacy JSON-RPC error)
+//! sets `Ctx::refused`, so its key is released as a 4xx's would be.
 
 use super::agents::find_live;
 use super::error::{ApiError, ApiResult};
