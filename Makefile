@@ -15,7 +15,7 @@ export WRANGLER_SEND_METRICS := false
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock .cargo/config.toml
 
-.PHONY: help dev test bench bench-tools browser-tools tools rust-tools npm-tools build build-test unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
+.PHONY: help dev test bench bench-tools browser-tools tools rust-tools npm-tools mcp-clients build build-test unit e2e lint fuzz fuzz-smoke soak soak-smoke fmt clean
 
 help:
 	@echo "make dev    set up and serve the worker on http://127.0.0.1:8787 (prints a ready token)"
@@ -42,6 +42,12 @@ npm-tools: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The official MCP Python SDK, a 1.x and the current 2.x release (pinned in
+# tests/mcp/requirements-{1,2}.txt), each in its venv (.venv-mcp1, .venv-mcp2): the e2e
+# case mcp::python_sdk_clients drives the worker with both.
+mcp-clients:
+	@bash tests/mcp/run.sh --install
 
 ## Build ---------------------------------------------------------------------------------
 # Also wrangler's [build] command: a no-op unless the Rust sources changed.
@@ -79,6 +85,7 @@ test: tools
 	$(MAKE) -s lint
 	cargo test --lib
 	cargo test --test query_plans
+	$(MAKE) -s mcp-clients
 	cargo test --test e2e
 	$(MAKE) -s soak-smoke
 	$(MAKE) -s fuzz-smoke
@@ -129,7 +136,7 @@ bench: tools bench-tools
 unit:
 	cargo test --lib
 
-e2e: tools
+e2e: tools mcp-clients
 	cargo test --test e2e
 
 fmt:

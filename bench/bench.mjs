@@ -290,6 +290,11 @@ const scenarios = {
     method: 'POST', path: '/v1/actions/execute', token: main.token,
     body: { pieceName: 'http', actionName: 'send_request', input: { method: 'GET', url: `${mockUrl}/bench` } },
   },
+  // The same action through the MCP endpoint: the JSON-RPC layer's cost over execute.
+  'mcp-call': {
+    method: 'POST', path: '/v1/mcp', token: main.token,
+    body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'http_send_request', arguments: { method: 'GET', url: `${mockUrl}/bench` } } },
+  },
   'execute-idem': {
     method: 'POST', path: '/v1/actions/execute', token: main.token,
     body: { freshKey: { pieceName: 'http', actionName: 'send_request', input: { method: 'GET', url: `${mockUrl}/bench` } } },
@@ -404,6 +409,11 @@ for (const [name, r] of Object.entries(results)) {
     const ratio = o.p50 / results.list.ours.p50
     r.p50VsList = ratio
     goal = `p50 ≤1.3× list: ${f(ratio)}× ${ratio <= 1.3 ? 'met' : 'NOT met'}`
+  }
+  if (name === 'mcp-call' && results.execute) {
+    const ratio = o.cpuMsPerReq / results.execute.ours.cpuMsPerReq
+    r.cpuVsExecute = ratio
+    goal = `CPU ≤1.15× execute: ${f(ratio)}× ${ratio <= 1.15 ? 'met' : 'NOT met'}`
   }
   rows.push([name, o.bytes == null ? '-' : String(o.bytes), f(o.rps, 0), f(o.p50), f(o.p99), String(o.non2xx), String(o.socketErrors), f(o.cpuMsPerReq, 3),
     r.peer?.bytes == null ? '-' : String(r.peer.bytes), r.peer ? f(r.peer.rps, 0) : (PEER_DIR ? '-' : 'no peer'), r.peer ? f(r.peer.cpuMsPerReq, 3) : '-', f(rpsRatio), f(cpuRatio), goal])

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod image;
 pub mod limits;
 pub mod listing;
+pub mod mcp;
 pub mod outbound;
 pub mod quota;
 pub mod redact;

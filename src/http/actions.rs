@@ -35,11 +35,37 @@ struct Ready {
 }
 
 pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
-    let workspace_id = cx.caller()?.workspace_id;
     let parsed = body::json_object(cx)
         .await
         .map_err(ApiError::into_action_family)
         .and_then(|b| action_input::execute_request(&b).map_err(ApiError::action_invalid));
+    let Executed { result, headers } = execute_parsed(cx, parsed).await?;
+    match result {
+        Ok(body) => {
+            let mut resp = json(200, &body)?;
+            for (name, value) in &headers {
+                resp.set_header(*name, value.clone());
+            }
+            Ok(resp)
+        }
+        Err(e) => Err(e.with_headers(&headers)),
+    }
+}
+
+/// What an execute came to once the rate limit was asked: the answer's body
+/// (`{success, output, duration}`) or its refusal in the actions family, and the
+/// rate-limit headers either carries.
+pub struct Executed {
+    pub result: ApiResult<Value>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// Steps 1 to 3 for a request already read: `POST /v1/actions/execute` and the MCP
+/// endpoint's piece tools both run through here, so a tool call takes the same slot,
+/// counts the same quota and leaves the same execution record and audit entry. `Err`
+/// only for what comes before the limits (storage down, the workspace gone).
+pub async fn execute_parsed(cx: &mut Ctx, parsed: ApiResult<ExecuteRequest>) -> ApiResult<Executed> {
+    let workspace_id = cx.caller()?.workspace_id;
     let connection_id = parsed.as_ref().ok().and_then(|r| r.connection_id.clone());
     let env = &cx.env;
     let (ws, sealed) = join(workspaces::get(env, workspace_id), async {
@@ -75,7 +101,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
         },
     )
     .await?;
-    let headers = limits::headers(&answer.rate, ws.rate_limit.window_seconds, (now_ms() + 999) / 1000);
+    let headers = limits::headers(&answer.rate, ws.rate_limit.window_seconds, (now_ms() + 999) / 1000).to_vec();
     let result = async {
         if !answer.rate.allowed {
             return Err(ApiError::rate_limited(answer.rate.retry_after));
@@ -104,15 +130,7 @@ pub async fn execute(cx: &mut Ctx) -> ApiResult<Reply> {
         out
     }
     .await;
-    match result {
-        Ok(mut resp) => {
-            for (name, value) in &headers {
-                resp.set_header(*name, value.clone());
-            }
-            Ok(resp)
-        }
-        Err(e) => Err(e.with_headers(&headers)),
-    }
+    Ok(Executed { result, headers })
 }
 
 /// Step 1: everything that can refuse the execution before it runs.
@@ -164,7 +182,7 @@ async fn run(
     workspace_id: i64,
     ready: Ready,
     audit: Option<worker::D1PreparedStatement>,
-) -> ApiResult<Reply> {
+) -> ApiResult<Value> {
     let Ready { req, action, credentials } = ready;
     let started = now_ms();
     let cx = RunCx { env, credentials: credentials.as_ref() };
@@ -186,9 +204,7 @@ async fn run(
         worker::console_error!("recording an execution failed: {e}");
     }
     match outcome {
-        Outcome::Done { success, output } => {
-            json(200, &json!({"success": success, "output": output, "duration": duration}))
-        }
+        Outcome::Done { success, output } => Ok(json!({"success": success, "output": output, "duration": duration})),
         Outcome::Invalid(message) => Err(ApiError::action_invalid(message)),
     }
 }

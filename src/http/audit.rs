@@ -95,6 +95,15 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// The same entry under another action: a route whose operations differ by body (the
+    /// MCP endpoint's `tools/call`) names the action it ran.
+    pub fn with_action(mut self, action: &'static str) -> Pending {
+        self.action = action;
+        self
+    }
+}
+
 impl Ctx {
     /// Names the entry's target when the path does not (a create's new id).
     pub fn audit_target(&mut self, id: impl Into<String>) {

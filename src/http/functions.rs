@@ -198,6 +198,13 @@ pub async fn invoke(cx: &mut Ctx) -> ApiResult<Reply> {
         Some(v @ Value::Object(_)) => v.clone(),
         Some(_) => return Err(ApiError::validation("arguments", "The arguments must be an object.")),
     };
+    json(200, &invoke_with(cx, ws, args).await?)
+}
+
+/// Calls the function the path names (`agent`, `name`) with `args`: the body of a
+/// successful invoke. Function invoke and the MCP endpoint's function tools share it; the
+/// caller has taken the rate-limit slot.
+pub async fn invoke_with(cx: &mut Ctx, ws: i64, args: Value) -> ApiResult<Value> {
     let a = find_live(cx, ws, false).await?;
     let row = store::get(&cx.env, a.id, cx.param("name")).await?.ok_or_else(fn_not_found)?;
     cx.audit_target(format!("{}/{}", a.uid, row.name));
@@ -262,20 +269,19 @@ pub async fn invoke(cx: &mut Ctx) -> ApiResult<Reply> {
                 // The body is the first OUTBOUND_MAX_RESPONSE_BYTES as text, never parsed.
                 out["truncated"] = Value::Bool(true);
             }
-            json(200, &out)
+            Ok(out)
         }
         Err(Failure::Refused(r)) => {
             Err(ApiError::validation("url", format!("The function url was refused: {}", r.message())))
         }
         Err(Failure::TooManyRedirects) => {
-            json(200, &json!({"status": null, "body": null, "error": "TOO_MANY_REDIRECTS", "duration": duration}))
+            Ok(json!({"status": null, "body": null, "error": "TOO_MANY_REDIRECTS", "duration": duration}))
         }
         Err(Failure::Timeout) => {
-            json(200, &json!({"status": null, "body": null, "error": "UPSTREAM_TIMEOUT", "duration": duration}))
+            Ok(json!({"status": null, "body": null, "error": "UPSTREAM_TIMEOUT", "duration": duration}))
         }
-        Err(Failure::Unreachable(m)) => json(
-            200,
-            &json!({"status": null, "body": null, "error": "UPSTREAM_UNREACHABLE", "message": m, "duration": duration}),
+        Err(Failure::Unreachable(m)) => Ok(
+            json!({"status": null, "body": null, "error": "UPSTREAM_UNREACHABLE", "message": m, "duration": duration}),
         ),
     }
 }

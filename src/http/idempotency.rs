@@ -88,7 +88,7 @@ pub async fn run(op: &Op, route: &Route, cx: &mut Ctx, key: String) -> ApiResult
         Ok(resp) => resp.status(),
         Err(e) => e.status(),
     };
-    if !idem::should_store(status) {
+    if !idem::should_store(status) || cx.refused {
         if let Err(e) = store::release(&cx.env, workspace_id, &key, &token).await {
             // The claim then expires on its own after 60 s.
             worker::console_error!("idempotency release failed: {e}");

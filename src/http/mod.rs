@@ -17,6 +17,7 @@ pub mod functions;
 pub mod health;
 pub mod idempotency;
 pub mod limits;
+pub mod mcp;
 pub mod members;
 pub mod openapi;
 pub mod operator_keys;
@@ -60,6 +61,9 @@ pub struct Ctx {
     pub audit: Option<audit::Pending>,
     /// The widget key and session a widget route was let in with (`widget::serve`).
     pub widget: Option<widget::Widget>,
+    /// The answer is a refusal although its status is 2xx (a JSON-RPC error or refused
+    /// tool call of the MCP endpoint): an `Idempotency-Key` is released, as for a 4xx.
+    pub refused: bool,
 }
 
 impl Ctx {
@@ -121,6 +125,8 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         return Err(ApiError::not_found());
     }
     let op = route.op(method).ok_or_else(|| ApiError::MethodNotAllowed(route.allow()))?;
+    // A JSON-RPC route needs read to be reached; its handler checks the rest per method.
+    let needs = if op.abilities_by_body { Verb::Get } else { method };
 
     let (caller, actor) = match route.access {
         Access::Public => (None, None),
@@ -130,7 +136,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         }
         // Handed to `widget::serve` above.
         Access::WidgetKey | Access::WidgetSession => return Err(ApiError::not_found()),
-        Access::Token => match auth::authenticate(&req, &env, method).await {
+        Access::Token => match auth::authenticate(&req, &env, needs).await {
             Ok(c) => {
                 let actor = audit::Actor::Token { id: c.token_id };
                 (Some(c), Some(actor))
@@ -159,6 +165,7 @@ async fn serve(req: Inbound, env: Env, request_id: &str) -> ApiResult<Reply> {
         body: None,
         audit: None,
         widget: None,
+        refused: false,
     };
     if let (Some(action), Some(actor)) = (op.audit, actor) {
         cx.audit =

@@ -11,7 +11,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 use super::openapi::Doc;
 use super::{
-    actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, openapi,
+    actions, admin, agents, blobs, companies, connections, conversations, customers, functions, health, mcp, openapi,
 };
 use super::{audit, error::ApiResult, members, operator_keys, training, webhooks, widget, workspace, Ctx, Reply};
 use std::future::Future;
@@ -96,6 +96,9 @@ pub struct Op {
     /// The audit log's action for a write (`agent.updated`): every write of a token or
     /// operator route has one (a unit test holds the table to it).
     pub audit: Option<&'static str>,
+    /// The body says what the request does (JSON-RPC): the token needs read to reach the
+    /// handler, which checks the ability each method needs.
+    pub abilities_by_body: bool,
     #[cfg(not(target_arch = "wasm32"))]
     pub doc: Doc,
 }
@@ -104,6 +107,12 @@ impl Op {
     /// The operation's audit action (`http::audit`).
     pub const fn audited(mut self, action: &'static str) -> Op {
         self.audit = Some(action);
+        self
+    }
+
+    /// See `abilities_by_body`.
+    pub const fn abilities_by_body(mut self) -> Op {
+        self.abilities_by_body = true;
         self
     }
 }
@@ -161,6 +170,7 @@ macro_rules! op {
             actions_family: $family,
             limit: $limit,
             audit: None,
+            abilities_by_body: false,
             #[cfg(not(target_arch = "wasm32"))]
             doc: $doc,
         }
@@ -413,6 +423,33 @@ pub static ROUTES: &[Route] = &[
                 .ok(&[(200, "ExecuteResult", "The action ran (`success` false when the upstream failed).")])
                 .errors(&[(400, "ActionBadRequest"), (403, "QuotaExceeded"), (404, "ActionNotFound"), (409, "ActionIdempotencyInProgress"), (413, "ActionPayloadTooLarge"), (422, "ActionIdempotencyKeyMismatch"), (429, "RateLimited")]),
                 actions_family).audited("action.executed"),
+        ],
+    },
+    // MCP: JSON-RPC in the body, so the read ability opens the route and the handler
+    // checks write for tools/call; the entry is the tool call's (execute's or invoke's)
+    // and no other method leaves one. GET is not declared: 405, no server-initiated stream.
+    Route {
+        path: "/v1/mcp",
+        access: Token,
+        tag: "MCP",
+        ops: &[
+            op!(Post, mcp::post, Doc::new("mcpWorkspace", "The workspace's MCP server (Streamable HTTP, JSON answers).")
+                .describe("One JSON-RPC message per POST, revisions 2025-06-18 and 2025-11-25 (`initialize`) and 2026-07-28 (stateless: `_meta`, `server/discover`, `MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name` checked against the body). Tools: each piece action the workspace can run (`{piece}_{action}`) and each live agent's functions (`{agent_uid}__{function}`). `tools/call` runs as `POST /v1/actions/execute` or function invoke does: the same rate-limit slot, quota, execution record and audit entry; their refusals are tool results with `isError`. Answers after authentication are JSON-RPC; an `Origin` outside `MCP_ALLOWED_ORIGINS` is 403.")
+                .body("McpMessage")
+                .ok(&[(200, "McpResponse", "A JSON-RPC response."), (202, "", "A notification, accepted.")]))
+                .audited("action.executed").abilities_by_body(),
+        ],
+    },
+    Route {
+        path: "/v1/agents/{agent}/mcp",
+        access: Token,
+        tag: "MCP",
+        ops: &[
+            op!(Post, mcp::post_agent, Doc::new("mcpAgent", "One agent's MCP server: its functions as tools, named as they are.")
+                .describe("As `/v1/mcp`, limited to this agent's functions (tool name = function name); a call leaves invoke's audit entry (`function.invoked`) and takes its rate-limit slot.")
+                .body("McpMessage")
+                .ok(&[(200, "McpResponse", "A JSON-RPC response."), (202, "", "A notification, accepted.")]))
+                .audited("function.invoked").abilities_by_body(),
         ],
     },
     Route {

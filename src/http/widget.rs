@@ -273,6 +273,7 @@ async fn admit(
         body: None,
         audit: None,
         widget: Some(widget),
+        refused: false,
     };
     if let Some(action) = op.audit {
         cx.audit = Some(super::audit::Pending::new(action, Some(gate.workspace_id), actor, None));

@@ -116,3 +116,49 @@ pub fn retain(env: &Env, agent_id: i64, keep: &[String]) -> worker::Result<D1Pre
 pub fn delete_statement(env: &Env, agent_id: i64, name: &str) -> worker::Result<D1PreparedStatement> {
     db(env)?.prepare("DELETE FROM agent_functions WHERE agent_id = ? AND name = ?").bind(&[int(agent_id), text(name)])
 }
+
+/// A function as the MCP endpoint lists it: its agent's uid, name, description and
+/// parameters (JSON Schema text).
+#[derive(Deserialize, Debug, Clone)]
+pub struct ToolRow {
+    pub uid: String,
+    pub name: String,
+    pub description: String,
+    pub parameters: Option<String>,
+}
+
+/// The functions of the workspace's live (untrashed) agents, or of one agent, in agent
+/// then function order: one statement, bounded by the workspace.
+pub async fn list_tools(env: &Env, workspace_id: i64, agent_id: Option<i64>) -> worker::Result<Vec<ToolRow>> {
+    let mut sql = String::from(
+        "SELECT a.uid AS uid, f.name AS name, f.description AS description, f.parameters AS parameters \
+         FROM agents a JOIN agent_functions f ON f.agent_id = a.id \
+         WHERE a.workspace_id = ? AND a.is_trashed = 0",
+    );
+    let mut args = vec![int(workspace_id)];
+    if let Some(id) = agent_id {
+        sql.push_str(" AND a.id = ?");
+        args.push(int(id));
+    }
+    sql.push_str(" ORDER BY a.id, f.id");
+    db(env)?.prepare(sql).bind(&args)?.all().await?.results()
+}
+
+/// The live agent and function a workspace tool name (`{uid}__{function}`) stands for:
+/// matched whole, since a uid and a function name may both contain `__`.
+pub async fn find_tool(env: &Env, workspace_id: i64, tool: &str) -> worker::Result<Option<(String, String)>> {
+    #[derive(Deserialize)]
+    struct Pair {
+        uid: String,
+        name: String,
+    }
+    let row: Option<Pair> = db(env)?
+        .prepare(
+            "SELECT a.uid AS uid, f.name AS name FROM agents a JOIN agent_functions f ON f.agent_id = a.id \
+             WHERE a.workspace_id = ? AND a.is_trashed = 0 AND a.uid || '__' || f.name = ? LIMIT 1",
+        )
+        .bind(&[int(workspace_id), text(tool)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|p| (p.uid, p.name)))
+}

@@ -179,6 +179,18 @@ fn every_write_operation_leaves_one_entry(w: &World) {
         200,
     );
     walk.step(tk, "POST", "/v1/agents/{agent}/functions/{name}/invoke", &format!("{fp}/invoke"), Some(json!({})), 200);
+    // An MCP tool call leaves the entry of what it ran: here invoke's.
+    let call = |name: &str, args: Value| json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": args}});
+    let r = walk.step(
+        tk,
+        "POST",
+        "/v1/agents/{agent}/mcp",
+        "/v1/agents/audit-bot/mcp",
+        Some(call("lookup", json!({}))),
+        200,
+    );
+    assert_eq!(r["result"]["isError"], false, "{r:#}");
+    assert_eq!(walk.entries_since_last_target(), json!({"type": "function", "id": "audit-bot/lookup"}));
     walk.step(tk, "DELETE", "/v1/agents/{agent}/functions/{name}", fp, None, 204);
     walk.step(tk, "POST", "/v1/agents/{agent}/trash", "/v1/agents/audit-bot/trash", Some(json!({})), 204);
     walk.step(tk, "POST", "/v1/agents/{agent}/restore", "/v1/agents/audit-bot/restore", Some(json!({})), 204);
@@ -208,6 +220,10 @@ fn every_write_operation_leaves_one_entry(w: &World) {
     walk.step(tk, "POST", "/v1/actions/execute", "/v1/actions/execute", Some(exec.clone()), 200);
     assert_eq!(walk.entries_since_last_target(), json!({"type": "action", "id": "http/send_request"}));
     walk.step(tk, "POST", "/api/v1/actions/execute", "/api/v1/actions/execute", Some(exec), 200);
+    let args = json!({"method": "GET", "url": format!("{m}/audit/echo")});
+    let r = walk.step(tk, "POST", "/v1/mcp", "/v1/mcp", Some(call("http_send_request", args)), 200);
+    assert_eq!(r["result"]["isError"], false, "{r:#}");
+    assert_eq!(walk.entries_since_last_target(), json!({"type": "action", "id": "http/send_request"}));
     let conn =
         json!({"pieceName": "slack", "name": "Audit Slack", "credentials": {"access_token": "xoxb-audit-secret"}});
     let c = walk.step(tk, "POST", "/v1/connections", "/v1/connections", Some(conn), 201);

@@ -90,6 +90,7 @@ impl World {
             "OUTBOUND_TIMEOUT_MS:2000".into(),
             "WEBHOOK_RETRY_SCHEDULE:1,1,2".into(),
             "TRAINING_RETRY_SCHEDULE:1,1".into(),
+            "MCP_ALLOWED_ORIGINS:https://allowed.example, https://also.example".into(),
             // Webhooks: retries stop 20 s after a delivery was created (instead of 24 h), and
             // the sweep (fired by hand at /__scheduled) takes events 2 s after their write.
             "WEBHOOK_RETRY_WINDOW_SECONDS:20".into(),

@@ -16,6 +16,7 @@ mod functions;
 mod harness;
 mod idempotency;
 mod limits;
+mod mcp;
 mod members;
 mod mock;
 mod operator;
@@ -65,6 +66,7 @@ fn main() {
     cases.extend(secrets::cases());
     cases.extend(revocation::cases());
     cases.extend(widget::cases());
+    cases.extend(mcp::cases());
     cases.retain(wanted);
     // Cases that disturb the whole worker (a panic resets the instance and fails whatever
     // else is in flight on it) run afterwards, one at a time.

@@ -187,6 +187,18 @@ pub fn schemas() -> Vec<(&'static str, S)> {
                 .prop("limit", integer())
                 .prop("plan", refer("Plan"))
                 .required(&["current", "limit", "plan"])])),
+        ("McpMessage", object().doc("One JSON-RPC 2.0 request or notification of the Model Context Protocol.").examples(vec![json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})])
+            .prop("jsonrpc", any().constant("2.0"))
+            .prop("id", types(&["string", "integer"]).doc("Absent on a notification (answered 202)."))
+            .prop("method", string().doc("`initialize`, `ping`, `tools/list`, `tools/call`, `server/discover`, or a notification."))
+            .prop("params", object())
+            .required(&["jsonrpc", "method"])),
+        ("McpResponse", object().doc("A JSON-RPC 2.0 response: `result`, or `error` {code, message, data}. Tool refusals (RATE_LIMITED, QUOTA_EXCEEDED, ...) are results with `isError: true`.")
+            .prop("jsonrpc", any().constant("2.0"))
+            .prop("id", types(&["string", "integer", "null"]))
+            .prop("result", object())
+            .prop("error", object())
+            .required(&["jsonrpc", "id"])),
         ("ExecuteRequest", object().examples(vec![json!({"pieceName": "slack", "actionName": "send_message", "input": {"channel": "C01ABC23DEF", "text": "Deployment to production completed successfully."}, "connectionId": "conn_0123456789abcdef0123456789abcdef"})])
             .prop("pieceName", text(255).doc("The piece providing the action (see `GET /v1/pieces`)."))
             .prop("actionName", text(255).doc("Name of the action to execute."))
