@@ -266,11 +266,12 @@ pub fn cursor(params: &Map<String, Value>) -> Result<usize, RpcError> {
 /// One page of tools from `offset`, with the next page's cursor when there is one.
 pub fn page(mut tools: Vec<Value>, offset: usize) -> Value {
     let total = tools.len();
-    let rest: Vec<Value> =
-        if offset >= total { Vec::new() } else { tools.drain(offset..total.min(offset + PAGE)).collect() };
+    // Saturating: a cursor near usize::MAX (32 bits in wasm) is an empty last page.
+    let end = offset.saturating_add(PAGE);
+    let rest: Vec<Value> = if offset >= total { Vec::new() } else { tools.drain(offset..total.min(end)).collect() };
     let mut out = json!({"tools": rest});
-    if offset + PAGE < total {
-        out["nextCursor"] = Value::String(format!("o{}", offset + PAGE));
+    if end < total {
+        out["nextCursor"] = Value::String(format!("o{end}"));
     }
     out
 }

@@ -199,6 +199,9 @@ async fn run(
         success,
         duration_ms: duration,
     };
+    // An input found invalid only now answers 400: recorded, but no audit entry (an error
+    // answer writes none).
+    let audit = if matches!(outcome, Outcome::Invalid(_)) { None } else { audit };
     if let Err(e) = executions::record(env, &record, finished, audit).await {
         // The action ran; a lost record must not turn its answer into an error.
         worker::console_error!("recording an execution failed: {e}");

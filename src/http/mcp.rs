@@ -321,7 +321,14 @@ async fn call_tool(cx: &mut Ctx, scope: Scope, p: &Map<String, Value>, pending: 
                 connection_id,
                 project_id: None,
             });
-            let done = actions::execute_parsed(cx, parsed).await.map_err(internal)?;
+            let done = match actions::execute_parsed(cx, parsed).await {
+                Ok(done) => done,
+                Err(e) => {
+                    // Nothing ran: no entry, though a legacy client's error answer is a 200.
+                    cx.audit = None;
+                    return Err(internal(e));
+                }
+            };
             let result = match done.result {
                 Ok(body) => {
                     let failed = body["success"] != Value::Bool(true);

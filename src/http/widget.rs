@@ -413,7 +413,14 @@ async fn open_identified(cx: &mut Ctx, w: &Widget, identity: &rules::Identity, v
     let mut emitted = Vec::new();
     let existing = store::customer_by_external_id(&cx.env, ws, &identity.external_id).await?;
     let customer = match existing {
-        Some(id) => {
+        // An unsigned `user_id` names only a customer an unsigned claim made: anyone who
+        // knows a user id must not read the conversations of a customer the integrator
+        // made or a signature verified.
+        Some((_, false)) if !verified => {
+            worker::console_log!("widget session refused: unsigned claim of a customer it did not make");
+            return Err(ApiError::Unauthenticated);
+        }
+        Some((id, _)) => {
             if verified {
                 stmts.push(store::mark_verified(
                     &cx.env,
@@ -427,7 +434,7 @@ async fn open_identified(cx: &mut Ctx, w: &Widget, identity: &rules::Identity, v
             SessionCustomer::Known(id)
         }
         None => {
-            let traits = if verified { r#"{"identity_verified":true}"# } else { "{}" };
+            let traits = if verified { r#"{"identity_verified":true}"# } else { r#"{"identity_verified":false}"# };
             stmts.push(store::insert_customer(
                 &cx.env,
                 ws,

@@ -85,13 +85,20 @@ pub fn insert_refusal(env: &Env, e: &Entry) -> worker::Result<D1PreparedStatemen
     db(env)?.prepare(sql).bind(&args(e))
 }
 
-/// An entry as the API answers it.
-const ENTRY_JSON: &str = "json_object('id', a.id, 'object', 'audit_log', 'created_at', a.created_at, \
- 'workspace_id', a.workspace_id, 'action', a.action, \
- 'actor', json_object('type', a.actor_type, 'id', a.actor_id, 'name', a.actor_name), \
- 'target', json_object('type', a.target_type, 'id', a.target_id), \
- 'request', json_object('id', a.request_id, 'idempotency_key', a.idempotency_key, 'ip', a.ip, \
- 'user_agent', a.user_agent), 'changes', json(a.changes), 'status', a.status)";
+/// An entry as the API answers it. A workspace's own listing does not show where the
+/// operator's requests came from (`ip`, `user_agent` of operator entries are null).
+fn entry_json(operator: bool) -> String {
+    let hide = if operator { "0" } else { "a.actor_type IN ('operator_key', 'admin_token')" };
+    format!(
+        "json_object('id', a.id, 'object', 'audit_log', 'created_at', a.created_at, \
+         'workspace_id', a.workspace_id, 'action', a.action, \
+         'actor', json_object('type', a.actor_type, 'id', a.actor_id, 'name', a.actor_name), \
+         'target', json_object('type', a.target_type, 'id', a.target_id), \
+         'request', json_object('id', a.request_id, 'idempotency_key', a.idempotency_key, \
+         'ip', CASE WHEN {hide} THEN NULL ELSE a.ip END, 'user_agent', CASE WHEN {hide} THEN NULL ELSE a.user_agent END), \
+         'changes', json(a.changes), 'status', a.status)"
+    )
+}
 
 /// What a listing found: the page (newest first) and whether more lie beyond it in the
 /// direction it was read; `None` when the cursor names no entry of the listing's scope.
@@ -152,8 +159,9 @@ pub async fn list(env: &Env, workspace: Option<i64>, q: &Query) -> worker::Resul
         Some(c) => format!("{c} IS NOT NULL"),
         None => "1".to_string(),
     };
+    let entry = entry_json(workspace.is_none());
     let sql = format!(
-        "WITH r AS (SELECT a.seq, {ENTRY_JSON} AS j FROM audit_logs a WHERE {filter} ORDER BY a.seq {dir} LIMIT {limit}), \
+        "WITH r AS (SELECT a.seq, {entry} AS j FROM audit_logs a WHERE {filter} ORDER BY a.seq {dir} LIMIT {limit}), \
          n AS (SELECT count(*) AS c FROM r), \
          p AS (SELECT seq, j FROM r ORDER BY seq {dir} LIMIT {n}) \
          SELECT CASE WHEN {cursor_known} THEN json_object(\

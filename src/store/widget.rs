@@ -160,8 +160,24 @@ pub async fn sealed_secret(env: &Env, key_id: i64) -> worker::Result<Option<Stri
 }
 
 /// The workspace's customer with this external id.
-pub async fn customer_by_external_id(env: &Env, ws: i64, external_id: &str) -> worker::Result<Option<i64>> {
-    page::find_id(env, "customers", ws, "external_id = ?", text(external_id)).await
+/// The customer with this external id, and whether an unsigned claim may open a session
+/// on it: only a customer an unsigned widget claim made (`identity_verified: false`),
+/// never one the integrator's server made or one verified by a signature.
+pub async fn customer_by_external_id(env: &Env, ws: i64, external_id: &str) -> worker::Result<Option<(i64, bool)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: i64,
+        unsigned_ok: i64,
+    }
+    let row: Option<Row> = db(env)?
+        .prepare(
+            "SELECT id, COALESCE(json_extract(traits, '$.identity_verified') = 0, 0) AS unsigned_ok \
+             FROM customers WHERE workspace_id = ? AND external_id = ? LIMIT 1",
+        )
+        .bind(&[int(ws), text(external_id)])?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| (r.id, r.unsigned_ok == 1)))
 }
 
 /// The customer of an anonymous visitor of this key and origin.

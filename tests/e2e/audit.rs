@@ -588,6 +588,13 @@ fn listing_pages_filters_and_isolation(w: &World) {
     }
     let both = format!("starting_after={last}&ending_before={last}");
     w.get(&format!("/v1/audit-logs?{both}"), &t.token).expect_invalid("ending_before");
+    // The workspace sees its operator's entries, not where the operator called from.
+    let own = w.get("/v1/audit-logs?action=token.created", &t.token).expect(200).json()["data"][0].clone();
+    assert_eq!((own["actor"]["type"].as_str(), own["request"]["ip"].is_null()), (Some("admin_token"), true), "{own:#}");
+    assert!(own["request"]["user_agent"].is_null(), "{own:#}");
+    let q = format!("/admin/v1/audit-logs?workspace_id={}&action=token.created", t.id);
+    let seen = w.admin("GET", &q, None).expect(200).json()["data"][0].clone();
+    assert!(seen["request"]["ip"].is_string(), "the operator's own listing shows it: {seen:#}");
     // The operator sees every workspace, or one.
     let all = w.admin("GET", &format!("/admin/v1/audit-logs?workspace_id={}&limit=100&target=agent", other.id), None);
     assert_eq!(all.expect(200).json()["data"].as_array().unwrap().len(), 1);

@@ -238,6 +238,17 @@ fn identified_sessions_by_user_hash_and_jwt(w: &World) {
         session(w, &key, json!({"user_jwt": bad})).expect_error(401, "UNAUTHENTICATED");
     }
     session(w, &key, json!({"user_jwt": 5})).expect_invalid("user_jwt");
+
+    // An unsigned user_id (the key's verification is off) names only a customer an
+    // unsigned claim made: never the verified user above, nor one the server made.
+    session(w, &key, json!({"user_id": uid})).expect_error(401, "UNAUTHENTICATED");
+    let crm = format!("crm-{}", t.id);
+    w.post("/v1/customers", &t.token, &json!({"name": "CRM", "external_id": crm})).expect(201);
+    session(w, &key, json!({"user_id": crm})).expect_error(401, "UNAUTHENTICATED");
+    let guest = format!("guest-{}", t.id);
+    let g1 = open(w, &key, json!({"user_id": guest}));
+    let g2 = open(w, &key, json!({"user_id": guest}));
+    assert_eq!(g1["customer_id"], g2["customer_id"], "an unsigned claim's own customer again");
 }
 
 fn identity_verification_required_refuses_anything_unsigned(w: &World) {
