@@ -38,25 +38,9 @@ REPORT="$ROOT/fuzz/last-report"
 log() { echo "fuzz: $*" >&2; }
 
 # 1. Outside the time bound: the fuzzer's venv and the build -------------------------------
-req_hash=$(sha256sum fuzz/requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$req_hash" ] || [ ! -x "$VENV/bin/st" ]; then
-  log "installing schemathesis into .venv-fuzz"
-  rm -rf "$VENV"
-  if python3 -m venv "$VENV" >/dev/null 2>&1 && [ -x "$VENV/bin/pip" ]; then
-    PIP=("$VENV/bin/python" -m pip)
-  elif rm -rf "$VENV" && python3 -m venv --without-pip "$VENV" >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
-    # Debian without python3-venv has no ensurepip: the system pip installs into the venv.
-    PIP=(python3 -m pip --python "$VENV/bin/python")
-  else
-    rm -rf "$VENV"
-    python3 -m pip install --user --quiet virtualenv 2>/dev/null ||
-      python3 -m pip install --user --quiet --break-system-packages virtualenv
-    python3 -m virtualenv --quiet "$VENV"
-    PIP=("$VENV/bin/python" -m pip)
-  fi
-  "${PIP[@]}" install --quiet --disable-pip-version-check -r fuzz/requirements.txt
-  echo "$req_hash" > "$VENV/.requirements.sha256"
-fi
+# shellcheck source=../scripts/venv.sh
+source "$ROOT/scripts/venv.sh"
+ensure_venv "$VENV" fuzz/requirements.txt schemathesis
 command -v wrangler >/dev/null || { log "wrangler is missing: run make tools (npm ci) first"; exit 1; }
 [ -n "${FUZZ_NO_BUILD:-}" ] || make -s build
 

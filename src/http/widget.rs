@@ -452,6 +452,11 @@ async fn open_identified(cx: &mut Ctx, w: &Widget, identity: &rules::Identity, v
     open(cx, w, customer, verified, None, stmts, &checks, emitted).await
 }
 
+/// The `message.created` event of the message the batch just added.
+fn message_created(cx: &Ctx, ws: i64) -> ApiResult<events::Emitted> {
+    Ok(page::emit(&cx.env, ws, "message.created", "message", conversations::MESSAGE_EVENT_ROW, None, Previous::None)?)
+}
+
 fn customer_created(cx: &Ctx, ws: i64) -> ApiResult<events::Emitted> {
     Ok(page::emit(
         &cx.env,
@@ -605,15 +610,7 @@ pub async fn create_conversation(cx: &mut Ctx) -> ApiResult<Reply> {
         Previous::None,
     )?];
     if new.first.is_some() {
-        evs.push(page::emit(
-            &cx.env,
-            ws,
-            "message.created",
-            "message",
-            conversations::MESSAGE_EVENT_ROW,
-            None,
-            Previous::None,
-        )?);
+        evs.push(message_created(cx, ws)?);
     }
     let checks = [Check::workspace(Resource::Conversations)];
     raw_json(201, written(write_emitting_checked(cx, stmts, last, &[], evs, &checks).await?)?)
@@ -648,15 +645,7 @@ pub async fn add_message(cx: &mut Ctx) -> ApiResult<Reply> {
     if let Some(read) = stmts.get_mut(1) {
         *read = store::select_created_message(&cx.env, ws)?;
     }
-    let mut evs = vec![page::emit(
-        &cx.env,
-        ws,
-        "message.created",
-        "message",
-        conversations::MESSAGE_EVENT_ROW,
-        None,
-        Previous::None,
-    )?];
+    let mut evs = vec![message_created(cx, ws)?];
     if let Some(before) = &before {
         evs.push(page::emit(
             &cx.env,

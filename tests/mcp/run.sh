@@ -14,29 +14,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
+# shellcheck source=../../scripts/venv.sh
+source "$ROOT/scripts/venv.sh"
 install() {
-  local n=$1 venv="$ROOT/.venv-mcp$1" req="tests/mcp/requirements-$1.txt" hash
-  hash=$(sha256sum "$req" | cut -d' ' -f1)
-  if [ "$(cat "$venv/.requirements.sha256" 2>/dev/null || true)" = "$hash" ] && [ -x "$venv/bin/python" ]; then
-    return
-  fi
-  echo "mcp: installing the $n.x SDK into .venv-mcp$n" >&2
-  rm -rf "$venv"
-  local pip
-  if python3 -m venv "$venv" >/dev/null 2>&1 && [ -x "$venv/bin/pip" ]; then
-    pip=("$venv/bin/python" -m pip)
-  elif rm -rf "$venv" && python3 -m venv --without-pip "$venv" >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
-    # Debian without python3-venv has no ensurepip: the system pip installs into the venv.
-    pip=(python3 -m pip --python "$venv/bin/python")
-  else
-    rm -rf "$venv"
-    python3 -m pip install --user --quiet virtualenv 2>/dev/null ||
-      python3 -m pip install --user --quiet --break-system-packages virtualenv
-    python3 -m virtualenv --quiet "$venv"
-    pip=("$venv/bin/python" -m pip)
-  fi
-  "${pip[@]}" install --quiet --disable-pip-version-check -r "$req"
-  echo "$hash" > "$venv/.requirements.sha256"
+  ensure_venv "$ROOT/.venv-mcp$1" "tests/mcp/requirements-$1.txt" "the $1.x MCP SDK"
 }
 
 case "${1:-}" in

@@ -620,7 +620,7 @@ pub fn schemas() -> Vec<(&'static str, S)> {
             .prop("workspace_id", integer().or_null().doc("Null for an operator action on no workspace."))
             .prop("action", string().doc("`<target type>.<verb>`, e.g. `agent.updated`, `token.revoked`; `request.refused` for a refusal."))
             .prop("actor", object()
-                .prop("type", string().one_of_str(&["token", "operator_key", "admin_token"]))
+                .prop("type", string().one_of_str(&["token", "operator_key", "admin_token", "widget_key", "widget_session"]).doc("`widget_key` and `widget_session`: a website widget's writes (its sessions, its visitors' conversations and messages)."))
                 .prop("id", string().or_null().doc("The token's or operator key's id."))
                 .prop("name", string().or_null())
                 .required(&["type", "id", "name"]))
